@@ -20,6 +20,7 @@ from typing import Self
 from urllib.parse import quote
 
 import aiohttp
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -90,8 +91,10 @@ def normalize_url(url: str) -> URL:
     parsed = URL(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ValueError("the URL must start with http:// or https:// and name a host")
-    if not parsed.path.endswith("/"):
-        parsed = parsed.with_path(parsed.path + "/")
+    # Set the path even when it ends with "/": "http://host" has the path "/" but
+    # prints without the slash.
+    path = parsed.raw_path if parsed.raw_path.endswith("/") else parsed.raw_path + "/"
+    parsed = parsed.with_path(path, encoded=True)
     return parsed.with_query(None).with_fragment(None)
 
 
@@ -487,7 +490,8 @@ class PrintJobStream:
                 raise TpfmTimeoutError(
                     f"PrintJob: no progress for {read_timeout:.0f} s"
                 ) from err
-            except (aiohttp.ClientError, ValueError) as err:
+            except (aiohttp.ClientError, HttpProcessingError, ValueError) as err:
+                # HttpProcessingError: aiohttp's LineTooLong is no ClientError.
                 resp.close()
                 if HEADER_RETURN.casefold() in fields:
                     # The result arrived; only the (non-standard) trailer broke.

@@ -24,21 +24,23 @@ _MIN_EPOCH = -62135596800  # 0001-01-01T00:00:00Z
 
 
 def split_sections(text: str) -> dict[str, list[str]]:
-    """Split an INI-like body into sections of non-empty lines.
+    """Split an INI-like body into sections of non-blank lines.
 
     Lines before the first ``[Section]`` land in the section ``""``. Section names keep
-    their case; a repeated section continues the earlier one.
+    their case; a repeated section continues the earlier one. Lines lose their line
+    ending only: a job file name is sent back as it came, spaces included.
     """
     sections: dict[str, list[str]] = {}
     current = ""
     # Split on line feeds only: str.splitlines() would also split a display name at
     # characters such as U+2028, U+0085 or a form feed.
-    for raw in text.split("\n"):
-        line = raw.strip().lstrip("\ufeff")
-        if not line:
+    for raw in text.removeprefix("\ufeff").split("\n"):
+        line = raw.rstrip("\r")
+        stripped = line.strip()
+        if not stripped:
             continue
-        if line.startswith("[") and line.endswith("]") and len(line) > 2:
-            current = line[1:-1].strip()
+        if stripped.startswith("[") and stripped.endswith("]") and len(stripped) > 2:
+            current = stripped[1:-1].strip()
             sections.setdefault(current, [])
             continue
         sections.setdefault(current, []).append(line)
@@ -125,17 +127,19 @@ def _unquote_names(rest: str) -> tuple[str, str]:
 def parse_job_line(line: str, *, on_hold: bool = False) -> Job:
     """Parse ``file:size:created:modified:attributes:jobid:"display":"driver"``.
 
+    The file name is kept exactly (it is the key DeleteJob and PrintJob take back); the
+    other fields may carry stray whitespace.
+
     Raises:
         TpfmParseError: the line is not a job line.
 
     """
-    fields = line.strip().split(":", 6)
+    fields = line.rstrip("\r\n").split(":", 6)
     if len(fields) < 6:
         raise TpfmParseError("job line has too few fields")
-    file_name, size, created, modified, attributes, job_id = (
-        f.strip() for f in fields[:6]
-    )
-    if not file_name:
+    file_name = fields[0]
+    size, created, modified, attributes, job_id = (f.strip() for f in fields[1:6])
+    if not file_name.strip():
         raise TpfmParseError("malformed job line: empty file name")
     # The messages name the field, never its value: a shifted line (a file name with a
     # colon) would otherwise put part of a person's file name into the log.
