@@ -1,0 +1,165 @@
+"""The ezeep Blue pull-printing integration: Home Assistant as a release station."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.typing import ConfigType
+
+from .const import (
+    CONF_COOLDOWN,
+    CONF_PASSWORD,
+    CONF_RATE_LIMIT,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+    DEFAULT_COOLDOWN,
+    DEFAULT_RATE_LIMIT,
+    DOMAIN,
+    SUBENTRY_TYPE_USER,
+    signal_users_added,
+)
+from .coordinator import EzeepConfigEntry, EzeepCoordinator, unknown_user_issue_id
+from .release import ReleaseManager
+from .services import async_setup_services
+from .tpfm import TpfmAuthError, TpfmClient, TpfmError
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+USER_AGENT = "ezeep-home-assistant/0.1"
+#: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
+RETRY_DELAYS: tuple[float, ...] = (1.0,)
+
+
+@dataclass
+class EzeepData:
+    """Everything a station's config entry owns while it is loaded."""
+
+    client: TpfmClient
+    coordinator: EzeepCoordinator
+    releases: ReleaseManager
+    #: The entry's data, options and people when it was set up: a change reloads it.
+    settings: tuple[dict[str, Any], dict[str, Any]]
+    #: Sub-entry id -> that person's data; adding or removing people needs no reload.
+    users: dict[str, dict[str, Any]]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services: they exist even while no station is loaded."""
+    async_setup_services(hass)
+    return True
+
+
+def make_client(
+    hass: HomeAssistant, data: dict[str, Any], **options: Any
+) -> TpfmClient:
+    """Create a TPFM client for station data (url, password, verify_ssl)."""
+    return TpfmClient(
+        async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True)),
+        data[CONF_URL],
+        data[CONF_PASSWORD],
+        language=hass.config.language,
+        user_agent=USER_AGENT,
+        **({"retry_delays": RETRY_DELAYS} | options),
+    )
+
+
+def _users(entry: EzeepConfigEntry) -> dict[str, dict[str, Any]]:
+    return {
+        sid: {"title": sub.title, **sub.data}
+        for sid, sub in entry.subentries.items()
+        if sub.subentry_type == SUBENTRY_TYPE_USER
+    }
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
+    """Set up a station."""
+    client = make_client(hass, dict(entry.data))
+    try:
+        await client.get_version()
+    except TpfmAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
+    except TpfmError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="cannot_connect"
+        ) from err
+
+    coordinator = EzeepCoordinator(hass, entry, client)
+
+    @callback
+    def refresh_after_release(_user_id: str) -> None:
+        entry.async_create_background_task(
+            hass, coordinator.async_request_refresh(), f"{DOMAIN} refresh after release"
+        )
+
+    releases = ReleaseManager(
+        hass,
+        entry,
+        client,
+        cooldown=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN),
+        rate_limit=entry.options.get(CONF_RATE_LIMIT, DEFAULT_RATE_LIMIT),
+        on_finished=refresh_after_release,
+        on_unknown_user=coordinator.async_mark_unregistered,
+    )
+    entry.runtime_data = EzeepData(
+        client=client,
+        coordinator=coordinator,
+        releases=releases,
+        settings=(dict(entry.data), dict(entry.options)),
+        users=_users(entry),
+    )
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    return True
+
+
+async def _async_entry_updated(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
+    """Reload on new settings; take added and removed people in without a reload.
+
+    A reload would break off releases in flight, so a change of sub-entries only adds the
+    new people's entities (Home Assistant removes the devices of removed sub-entries).
+    """
+    data = entry.runtime_data
+    current = _users(entry)
+    kept = current.keys() & data.users.keys()
+    if data.settings != (dict(entry.data), dict(entry.options)) or any(
+        current[sid] != data.users[sid] for sid in kept
+    ):
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    added, removed = current.keys() - kept, data.users.keys() - kept
+    data.users = current
+    for subentry_id in removed:
+        data.coordinator.async_clear_unregistered(subentry_id)
+    if added:
+        async_dispatcher_send(hass, signal_users_added(entry.entry_id))
+    if added or removed:
+        await data.coordinator.async_request_refresh()
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
+    """Unload a station; releases in flight stop (the server finishes a started job)."""
+    await entry.runtime_data.releases.async_shutdown()
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
+    """Forget the unknown-ID marks and repair issues of a removed station."""
+    from homeassistant.helpers import issue_registry as ir
+
+    from .coordinator import UNREGISTERED
+
+    marks = hass.data.get(UNREGISTERED, set())
+    for entry_id, subentry_id in list(marks):
+        if entry_id == entry.entry_id:
+            marks.discard((entry_id, subentry_id))
+            ir.async_delete_issue(hass, DOMAIN, unknown_user_issue_id(subentry_id))

@@ -1,0 +1,58 @@
+"""Buttons of a person: release all their jobs, cancel the running release."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import CONF_PRINTER_ID
+from .coordinator import EzeepConfigEntry
+from .entity import EzeepUserEntity, async_setup_user_entities
+
+PARALLEL_UPDATES = 0
+
+RELEASE_ALL = ButtonEntityDescription(key="release_all", translation_key="release_all")
+CANCEL_RELEASE = ButtonEntityDescription(
+    key="cancel_release", translation_key="cancel_release"
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add each person's buttons."""
+    async_setup_user_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda subentry: [
+            EzeepReleaseAllButton(entry, subentry, RELEASE_ALL),
+            EzeepCancelButton(entry, subentry, CANCEL_RELEASE),
+        ],
+    )
+
+
+class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
+    """Releases all of this person's jobs, as ``ezeep.print_all`` does."""
+
+    @override
+    async def async_press(self) -> None:
+        """Start the release (in the background)."""
+        await self._releases.async_print_all(
+            self._user_id,
+            printer_id=self.coordinator.config_entry.data.get(CONF_PRINTER_ID) or None,
+        )
+
+
+class EzeepCancelButton(EzeepUserEntity, ButtonEntity):
+    """Cancels this person's running release."""
+
+    @override
+    async def async_press(self) -> None:
+        """Cancel the running job and drop the queued rest."""
+        await self._releases.async_cancel_user(self._user_id)

@@ -1,0 +1,84 @@
+"""Constants of the ezeep pull-printing integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "ezeep"
+LOGGER = logging.getLogger(__package__)
+
+SUBENTRY_TYPE_USER: Final = "user"
+
+# Config entry data (the station).
+CONF_URL: Final = "url"
+CONF_PASSWORD: Final = "password"  # noqa: S105 - a key, not a secret
+CONF_PRINTER_ID: Final = "printer_id"
+CONF_VERIFY_SSL: Final = "verify_ssl"
+# Sub-entry data (a person).
+CONF_USER_ID: Final = "user_id"
+CONF_NAME: Final = "name"
+# Options.
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_COOLDOWN: Final = "cooldown"
+CONF_RATE_LIMIT: Final = "rate_limit"
+
+DEFAULT_URL: Final = "https://pp2.ezeep.com/"
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 15
+MAX_SCAN_INTERVAL: Final = 3600
+DEFAULT_COOLDOWN: Final = 10
+MAX_COOLDOWN: Final = 3600
+DEFAULT_RATE_LIMIT: Final = 30
+MAX_RATE_LIMIT: Final = 600
+RATE_WINDOW: Final = timedelta(minutes=1)
+
+#: How many people are polled at once.
+POLL_CONCURRENCY: Final = 10
+#: Jobs listed in the pending-jobs sensor's ``jobs`` attribute.
+MAX_JOBS_ATTRIBUTE: Final = 25
+
+# Service names and fields.
+SERVICE_PRINT_ALL: Final = "print_all"
+SERVICE_CANCEL: Final = "cancel"
+ATTR_USER_ID: Final = "user_id"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_PRINTER_ID: Final = "printer_id"
+ATTR_COPIES: Final = "copies"
+ATTR_DELETE: Final = "delete"
+ATTR_WAIT: Final = "wait"
+ATTR_PROC_ID: Final = "proc_id"
+MIN_COPIES: Final = 1
+MAX_COPIES: Final = 99
+
+# Bus events.
+EVENT_PRINT_PROGRESS: Final = "ezeep_print_progress"
+EVENT_PRINT_ERROR: Final = "ezeep_print_error"
+
+# Release results and progress statuses.
+RESULT_QUEUED: Final = "queued"
+RESULT_COMPLETED: Final = "completed"
+RESULT_FAILED: Final = "failed"
+RESULT_CANCELED: Final = "canceled"
+STATUS_STARTED: Final = "started"
+STATUS_PRINTING: Final = "printing"
+STATUS_COMPLETED: Final = "completed"
+STATUS_CANCELED: Final = "canceled"
+
+# Error codes of ezeep_print_error that are not X-FMP-Return numbers.
+ERROR_CONNECTION: Final = "connection_error"
+ERROR_TIMEOUT: Final = "timeout"
+ERROR_STREAM: Final = "stream_interrupted"
+ERROR_AUTH: Final = "auth_failed"
+ERROR_PROTOCOL: Final = "protocol_error"
+ERROR_COOLDOWN: Final = "cooldown"
+ERROR_BUSY: Final = "already_releasing"
+ERROR_RATE_LIMITED: Final = "rate_limited"
+ERROR_UNKNOWN_USER: Final = "unknown_user"
+
+
+def signal_users_added(entry_id: str) -> str:
+    """Dispatcher signal telling the platforms that user sub-entries were added."""
+    return f"{DOMAIN}_users_added_{entry_id}"

@@ -1,0 +1,178 @@
+"""Polls the job lists of a station's people."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util.hass_dict import HassKey
+
+from .const import (
+    CONF_PRINTER_ID,
+    CONF_SCAN_INTERVAL,
+    CONF_USER_ID,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    POLL_CONCURRENCY,
+    SUBENTRY_TYPE_USER,
+)
+from .tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
+
+if TYPE_CHECKING:
+    from . import EzeepData
+
+#: (entry id, sub-entry id) of people the server did not know. Kept across reloads for the
+#: whole run: asking again would print another registration sheet.
+UNREGISTERED: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_unregistered")
+
+type EzeepConfigEntry = ConfigEntry[EzeepData]
+
+
+@dataclass(frozen=True, slots=True)
+class UserJobs:
+    """A person's jobs: releasable ones oldest first, then held ones."""
+
+    jobs: tuple[Job, ...]
+    visible: bool
+
+    @property
+    def pending(self) -> int:
+        """How many jobs ``ezeep.print_all`` would release (held jobs excluded)."""
+        return sum(1 for job in self.jobs if not job.on_hold)
+
+
+def unknown_user_issue_id(subentry_id: str) -> str:
+    """Return the repair issue id for a person the server does not know."""
+    return f"unknown_user_{subentry_id}"
+
+
+class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
+    """Fetches every configured person's job list; data is keyed by sub-entry id."""
+
+    config_entry: EzeepConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: EzeepConfigEntry, client: TpfmClient
+    ) -> None:
+        """Create the coordinator of one station."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+        )
+        self.client = client
+        self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
+        self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
+        self._unregistered = hass.data.setdefault(UNREGISTERED, set())
+
+    # -- people ----------------------------------------------------------------------
+
+    def users(self) -> dict[str, str]:
+        """Return ``{sub-entry id: user id}`` of the people to poll."""
+        entry_id = self.config_entry.entry_id
+        return {
+            subentry.subentry_id: subentry.data[CONF_USER_ID]
+            for subentry in self.config_entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_TYPE_USER
+            and (entry_id, subentry.subentry_id) not in self._unregistered
+        }
+
+    def subentry_of(self, user_id: str) -> str | None:
+        """Return the sub-entry id configured for a user ID, if any."""
+        for subentry in self.config_entry.subentries.values():
+            if subentry.subentry_type == SUBENTRY_TYPE_USER and (
+                subentry.data[CONF_USER_ID] == user_id
+            ):
+                return subentry.subentry_id
+        return None
+
+    def is_unregistered(self, subentry_id: str) -> bool:
+        """Return whether the server did not know this person (polling stopped)."""
+        return (self.config_entry.entry_id, subentry_id) in self._unregistered
+
+    @callback
+    def async_mark_unregistered(self, user_id: str) -> None:
+        """Stop polling a configured person the server does not know, and open a repair."""
+        subentry_id = self.subentry_of(user_id)
+        if subentry_id is None or self.is_unregistered(subentry_id):
+            return
+        self._unregistered.add((self.config_entry.entry_id, subentry_id))
+        subentry = self.config_entry.subentries[subentry_id]
+        LOGGER.warning(
+            "The ezeep server does not know the user ID of %s; polling it stopped",
+            subentry.title,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            unknown_user_issue_id(subentry_id),
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="unknown_user",
+            translation_placeholders={"name": subentry.title},
+            data={"entry_id": self.config_entry.entry_id, "subentry_id": subentry_id},
+        )
+        if self.data is not None and subentry_id in self.data:
+            self.async_set_updated_data(
+                {sid: jobs for sid, jobs in self.data.items() if sid != subentry_id}
+            )
+
+    @callback
+    def async_clear_unregistered(self, subentry_id: str) -> None:
+        """Let a person be polled again (they registered, or their ID was changed)."""
+        self._unregistered.discard((self.config_entry.entry_id, subentry_id))
+        ir.async_delete_issue(self.hass, DOMAIN, unknown_user_issue_id(subentry_id))
+
+    # -- polling ---------------------------------------------------------------------
+
+    async def _fetch(self, user_id: str) -> UserJobs:
+        async with self._limit:
+            job_list = await self.client.get_jobs_with_held(
+                user_id, printer=self._printer_id
+            )
+        releasable = sorted(
+            (j for j in job_list.jobs if not j.on_hold), key=lambda j: j.created
+        )
+        held = sorted((j for j in job_list.jobs if j.on_hold), key=lambda j: j.created)
+        return UserJobs(jobs=(*releasable, *held), visible=job_list.visible)
+
+    @override
+    async def _async_update_data(self) -> dict[str, UserJobs]:
+        users = self.users()
+        results = await asyncio.gather(
+            *(self._fetch(user_id) for user_id in users.values()),
+            return_exceptions=True,
+        )
+        data: dict[str, UserJobs] = {}
+        auth_failed = failed = 0
+        for (subentry_id, user_id), result in zip(users.items(), results, strict=True):
+            if isinstance(result, UserJobs):
+                data[subentry_id] = result
+            elif isinstance(result, TpfmUserNotAllowedError):
+                self.async_mark_unregistered(user_id)
+            elif isinstance(result, TpfmAuthError):
+                auth_failed += 1
+            elif isinstance(result, TpfmError):
+                failed += 1
+            else:
+                raise result
+        if data or not (auth_failed or failed):
+            return data
+        if auth_failed and not failed:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            )
+        raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect")

@@ -1,0 +1,82 @@
+"""Diagnostics: the station's state with the password, URL credentials and user IDs redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from yarl import URL
+
+from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
+from .coordinator import UNREGISTERED, EzeepConfigEntry
+
+TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
+
+
+def _without_credentials(url: Any) -> str:
+    """Return the URL without a user name or password in it."""
+    try:
+        return str(URL(str(url)).with_user(None))
+    except ValueError:
+        return REDACTED
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EzeepConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a station, loaded or not (setup failures need them most)."""
+    data = async_redact_data(dict(entry.data), TO_REDACT)
+    if CONF_URL in data:
+        data[CONF_URL] = _without_credentials(data[CONF_URL])
+    diagnostics: dict[str, Any] = {
+        "entry": {
+            "state": entry.state.value,
+            "data": data,
+            "options": dict(entry.options),
+        },
+    }
+    # People are numbered: their IDs and names (sub-entry titles) stay out.
+    people = [
+        subentry_id
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_TYPE_USER
+    ]
+    if entry.state is not ConfigEntryState.LOADED:
+        unregistered = hass.data.get(UNREGISTERED, set())
+        diagnostics["users"] = [
+            {
+                "user": number,
+                "unregistered": (entry.entry_id, subentry_id) in unregistered,
+            }
+            for number, subentry_id in enumerate(people, start=1)
+        ]
+        return diagnostics
+
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    users: list[dict[str, Any]] = []
+    for number, subentry_id in enumerate(people, start=1):
+        jobs = coordinator.data.get(subentry_id) if coordinator.data else None
+        user_id = str(entry.subentries[subentry_id].data.get(CONF_USER_ID, ""))
+        state = runtime.releases.state(user_id)
+        users.append(
+            {
+                "user": number,
+                "polled": subentry_id in coordinator.users(),
+                "unregistered": coordinator.is_unregistered(subentry_id),
+                "pending_jobs": jobs.pending if jobs else None,
+                "held_jobs": (len(jobs.jobs) - jobs.pending) if jobs else None,
+                "visible": jobs.visible if jobs else None,
+                "releasing": state.running,
+                "last_result": state.last_result,
+            }
+        )
+    diagnostics["server"] = {"url": _without_credentials(runtime.client.base_url)}
+    diagnostics["coordinator"] = {
+        "last_update_success": coordinator.last_update_success,
+        "update_interval": str(coordinator.update_interval),
+    }
+    diagnostics["users"] = users
+    return diagnostics

@@ -1,0 +1,66 @@
+"""Repair flow for a person whose ID the server did not know."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.repairs import (
+    ConfirmRepairFlow,
+    RepairsFlow,
+    RepairsFlowResult,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+from .const import DOMAIN
+from .coordinator import UNREGISTERED, EzeepConfigEntry
+
+
+class UnknownUserRepairFlow(ConfirmRepairFlow):
+    """The person says they registered: poll their ID again."""
+
+    def __init__(self, entry_id: str, subentry_id: str) -> None:
+        """Remember whom the issue is about."""
+        super().__init__()
+        self._entry_id = entry_id
+        self._subentry_id = subentry_id
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """On confirmation, let the coordinator ask for the ID once more.
+
+        The mark outlives reloads, so it is cleared even while the station is not loaded
+        (it then asks when it loads). A loaded station asks at once: if the server still
+        does not know the ID, the poll has opened the issue again, and the flow aborts so
+        that finishing it does not delete that issue.
+        """
+        if user_input is not None:
+            self.hass.data.get(UNREGISTERED, set()).discard(
+                (self._entry_id, self._subentry_id)
+            )
+            entry: EzeepConfigEntry | None = self.hass.config_entries.async_get_entry(
+                self._entry_id
+            )
+            if entry is not None and entry.state is ConfigEntryState.LOADED:
+                coordinator = entry.runtime_data.coordinator
+                coordinator.async_clear_unregistered(self._subentry_id)
+                await coordinator.async_refresh()
+                if coordinator.is_unregistered(self._subentry_id):
+                    subentry = entry.subentries.get(self._subentry_id)
+                    return self.async_abort(
+                        reason="still_unknown",
+                        description_placeholders={
+                            "name": subentry.title if subentry else ""
+                        },
+                    )
+        return await super().async_step_confirm(user_input)
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Create the fix flow of an ezeep repair issue."""
+    assert data is not None and issue_id.startswith("unknown_user_"), DOMAIN
+    return UnknownUserRepairFlow(str(data["entry_id"]), str(data["subentry_id"]))

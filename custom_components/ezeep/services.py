@@ -1,0 +1,201 @@
+"""The ``ezeep.print_all`` and ``ezeep.cancel`` services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import probatio as vol
+
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_COPIES,
+    ATTR_DELETE,
+    ATTR_DEVICE_ID,
+    ATTR_PRINTER_ID,
+    ATTR_PROC_ID,
+    ATTR_USER_ID,
+    ATTR_WAIT,
+    CONF_PRINTER_ID,
+    CONF_USER_ID,
+    DOMAIN,
+    MAX_COPIES,
+    MIN_COPIES,
+    SERVICE_CANCEL,
+    SERVICE_PRINT_ALL,
+)
+from .coordinator import EzeepConfigEntry
+
+
+def _copies(value: Any) -> int:
+    """Accept whole numbers 1-99 (also as text, or a float without fraction)."""
+    if isinstance(value, bool):
+        raise vol.Invalid("copies must be a number")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or not MIN_COPIES <= value <= MAX_COPIES:
+        raise vol.Invalid("copies out of range")
+    return value
+
+
+def _proc_id(value: Any) -> int:
+    if isinstance(value, bool):
+        raise vol.Invalid("proc_id must be a number")
+    number = vol.Coerce(int)(value)
+    if number < 0:
+        raise vol.Invalid("proc_id must not be negative")
+    return number
+
+
+_TARGET = {
+    vol.Optional(ATTR_USER_ID): cv.string,
+    vol.Optional(ATTR_DEVICE_ID): cv.string,
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+}
+PRINT_ALL_SCHEMA = vol.Schema(
+    {
+        **_TARGET,
+        vol.Optional(ATTR_PRINTER_ID): cv.string,
+        vol.Optional(ATTR_COPIES, default=1): _copies,
+        vol.Optional(ATTR_DELETE, default=True): cv.boolean,
+        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+    }
+)
+CANCEL_SCHEMA = vol.Schema({**_TARGET, vol.Optional(ATTR_PROC_ID): _proc_id})
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _validate(schema: vol.Schema, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate service data ourselves: Home Assistant would log rejected data verbatim."""
+    try:
+        return cast("dict[str, Any]", schema(data))
+    except vol.Invalid as err:
+        field = str(err.path[0]) if err.path else "?"
+        if field == ATTR_COPIES:
+            raise _invalid(
+                "invalid_copies", min=str(MIN_COPIES), max=str(MAX_COPIES)
+            ) from None
+        raise _invalid("invalid_field", field=field) from None
+
+
+def _station(hass: HomeAssistant, config_entry_id: str | None) -> EzeepConfigEntry:
+    if config_entry_id is not None:
+        entry = hass.config_entries.async_get_entry(config_entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise _invalid("invalid_config_entry")
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _invalid("entry_not_loaded", title=entry.title)
+        return cast("EzeepConfigEntry", entry)
+    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not loaded:
+        raise _invalid("no_station")
+    if len(loaded) > 1:
+        raise _invalid("config_entry_required")
+    return cast("EzeepConfigEntry", loaded[0])
+
+
+def _clean_user_id(value: str) -> str:
+    user_id = value.strip()
+    if not user_id:
+        raise _invalid("missing_user")
+    if ":" in user_id or not user_id.isprintable():
+        raise _invalid("invalid_user_id")
+    return user_id
+
+
+def _resolve(
+    hass: HomeAssistant, data: dict[str, Any]
+) -> tuple[EzeepConfigEntry, str | None]:
+    """Return the station and the person a call is about (None: neither was given)."""
+    user_id: str | None = data.get(ATTR_USER_ID)
+    device_id: str | None = data.get(ATTR_DEVICE_ID)
+    config_entry_id: str | None = data.get(ATTR_CONFIG_ENTRY_ID) or None
+    if user_id is not None and device_id is not None:
+        raise _invalid("user_and_device")
+    if device_id is None:
+        if user_id is None:
+            return _station(hass, config_entry_id), None
+        return _station(hass, config_entry_id), _clean_user_id(user_id)
+    device = dr.async_get(hass).async_get(device_id)
+    if device is not None and device.config_subentry_id is not None:
+        entry = hass.config_entries.async_get_entry(device.config_entry_id)
+        subentry = entry.subentries.get(device.config_subentry_id) if entry else None
+        if (
+            entry is not None
+            and subentry is not None
+            and entry.domain == DOMAIN
+            and config_entry_id in (None, entry.entry_id)
+        ):
+            return _station(hass, entry.entry_id), str(subentry.data[CONF_USER_ID])
+    raise _invalid("unknown_device")
+
+
+async def _async_print_all(call: ServiceCall) -> ServiceResponse:
+    data = _validate(PRINT_ALL_SCHEMA, dict(call.data))
+    entry, user_id = _resolve(call.hass, data)
+    if user_id is None:
+        raise _invalid("missing_user")
+    runtime = entry.runtime_data
+    subentry_id = runtime.coordinator.subentry_of(user_id)
+    if subentry_id is not None and runtime.coordinator.is_unregistered(subentry_id):
+        raise _invalid("user_not_registered", name=entry.subentries[subentry_id].title)
+    printer_id = (
+        (data.get(ATTR_PRINTER_ID) or "").strip()
+        or entry.data.get(CONF_PRINTER_ID)
+        or None
+    )
+    outcomes = await runtime.releases.async_print_all(
+        user_id,
+        printer_id=printer_id,
+        copies=data[ATTR_COPIES],
+        delete=data[ATTR_DELETE],
+        wait=data[ATTR_WAIT],
+    )
+    return {"jobs": [outcome.as_dict() for outcome in outcomes]}
+
+
+async def _async_cancel(call: ServiceCall) -> None:
+    data = _validate(CANCEL_SCHEMA, dict(call.data))
+    proc_id: int | None = data.get(ATTR_PROC_ID)
+    entry, user_id = _resolve(call.hass, data)
+    if user_id is None and proc_id is None:
+        raise _invalid("missing_cancel_target")
+    if user_id is not None and proc_id is not None:
+        raise _invalid("user_and_proc_id")
+    releases = entry.runtime_data.releases
+    if user_id is not None:
+        await releases.async_cancel_user(user_id)
+    else:
+        assert proc_id is not None
+        await releases.async_cancel_proc(proc_id)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the services."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PRINT_ALL,
+        _async_print_all,
+        schema=None,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(DOMAIN, SERVICE_CANCEL, _async_cancel, schema=None)

@@ -1,0 +1,122 @@
+"""Fixtures for the Home Assistant tests: real Home Assistant, the simulator on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ezeep.const import (
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PRINTER_ID,
+    CONF_URL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    DOMAIN,
+    SUBENTRY_TYPE_USER,
+)
+from tests.simulator import SimJob, Simulator
+
+# Obviously fake people: never real card serials.
+USER_1 = "test-user-1"
+USER_2 = "test-user-2"
+UNKNOWN_USER = "test-user-unknown"
+PASSWORD = "sim-password"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/ezeep."""
+
+
+@pytest.fixture(autouse=True)
+def fast_retries() -> Generator[None]:
+    """Retry failed polls at once, so fault tests do not sleep."""
+    with patch("custom_components.ezeep.RETRY_DELAYS", (0.0,)):
+        yield
+
+
+def make_jobs(
+    prefix: str, count: int, *, start: int = 1_700_000_000, **kwargs: Any
+) -> list[SimJob]:
+    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first."""
+    return [
+        SimJob(
+            file_name=f"{prefix}-{n}.tpf",
+            display_name=f"{prefix} {n}.pdf",
+            created=start + 60 * n,
+            **kwargs,
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """A running simulator with two people: two jobs for the first, one for the second.
+
+    It listens on 127.0.0.1, the only address the test harness lets sockets reach.
+    """
+    sim = Simulator(PASSWORD)
+    sim.add_user(USER_1, make_jobs("report", 2))
+    sim.add_user(USER_2, make_jobs("slides", 1))
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+def user_subentry(
+    user_id: str, name: str = "", title: str | None = None
+) -> ConfigSubentryData:
+    """Sub-entry data of a person."""
+    return ConfigSubentryData(
+        data={CONF_USER_ID: user_id, CONF_NAME: name},
+        subentry_type=SUBENTRY_TYPE_USER,
+        title=title or name or "User",
+        unique_id=None,
+    )
+
+
+@pytest.fixture
+def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
+    """A station on the simulator with two people."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        data={
+            CONF_URL: simulator.url,
+            CONF_PASSWORD: PASSWORD,
+            CONF_PRINTER_ID: "",
+            CONF_VERIFY_SSL: True,
+        },
+        subentries_data=[
+            user_subentry(USER_1, "Alice"),
+            user_subentry(USER_2, "Bob"),
+        ],
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set the station up."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+def subentry_id_of(entry: MockConfigEntry, user_id: str) -> str:
+    """Return the sub-entry id of a person."""
+    return next(
+        sid
+        for sid, sub in entry.subentries.items()
+        if sub.data.get(CONF_USER_ID) == user_id
+    )
