@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ezeep.const import DOMAIN
+from tests.conftest import USER_1, USER_2, subentry_id_of
 from tests.simulator import Simulator
 
 
@@ -24,3 +30,123 @@ async def test_setup_and_unload(
     assert hass.states.get("sensor.bob_pending_jobs").state == "1"
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_server_unreachable_at_startup(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """No server: setup is retried later; the entities appear when it is back."""
+    simulator.http_error("GetVersion", 503)
+    mock_config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    simulator.clear_faults()
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_wrong_password_at_startup_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A refused password at setup: setup fails and a reauth flow starts."""
+    simulator._password = "another-password"
+    mock_config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_unavailable_and_recovered_logged_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Server errors make the sensors unavailable; loss and recovery are logged once each."""
+    coordinator = init_integration.runtime_data.coordinator
+    simulator.http_error("GetJobList", 500)
+    for _ in range(3):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.alice_pending_jobs").state == "unavailable"
+    assert hass.states.get("button.alice_release_all").state == "unavailable"
+    simulator.clear_faults()
+    await coordinator.async_refresh()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    lost = [r for r in caplog.records if "Error fetching ezeep data" in r.getMessage()]
+    back = [
+        r for r in caplog.records if "Fetching ezeep data recovered" in r.getMessage()
+    ]
+    assert (len(lost), len(back)) == (1, 1)
+
+
+@pytest.mark.parametrize("fault", ["stall", "garbage", "malformed"])
+async def test_poll_faults(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    fault: str,
+) -> None:
+    """A stall past the timeout or garbage: unavailable, then recovered; a bad line is skipped."""
+    coordinator = init_integration.runtime_data.coordinator
+    client = init_integration.runtime_data.client
+    if fault == "stall":
+        client._request_timeout = 0.2
+        simulator.stall("GetJobList", 1.0)
+    elif fault == "garbage":
+        simulator.garbage("GetJobList")
+    else:
+        simulator.malformed_job_line()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    expected = "2" if fault == "malformed" else "unavailable"
+    assert hass.states.get("sensor.alice_pending_jobs").state == expected
+    simulator.clear_faults()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_unload_while_printing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Unloading during a print stops following it cleanly; nothing is released again."""
+    simulator.users[USER_1].jobs[0].step_delay = 0.3
+    await hass.services.async_call(
+        DOMAIN, "print_all", {"user_id": USER_1}, blocking=True
+    )
+    await asyncio.wait_for(simulator.wait_running(), 5)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.counts["PrintJob"] == 1
+
+
+async def test_sub_entry_removed_and_added_without_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Removing a person removes their device and entities; the station keeps running."""
+    subentry_id = subentry_id_of(init_integration, USER_2)
+    device_registry = dr.async_get(hass)
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, subentry_id), init_integration.entry_id
+    )
+    runtime = init_integration.runtime_data
+    assert hass.config_entries.async_remove_subentry(init_integration, subentry_id)
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data is runtime  # not reloaded
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, subentry_id), init_integration.entry_id
+        )
+        is None
+    )
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"

@@ -216,6 +216,10 @@ class ReleaseManager:
             self._finish(release)
             self._fire_error(user_id, None, None, err)
             raise self._service_error(err) from err
+        except BaseException:
+            # The call itself was cancelled: free the person again.
+            self._finish(release)
+            raise
         jobs = sorted(job_list.jobs, key=lambda job: job.created)
         release.outcomes = [
             JobOutcome(job=job.file_name, name=job.name) for job in jobs
@@ -239,6 +243,12 @@ class ReleaseManager:
     def _reserve(self, user_id: str) -> _Release:
         """Check busy, cooldown and rate limit, and claim the person (no await in here)."""
         now = time.monotonic()
+        # Forget cooldowns that ran out, so scanning many cards does not grow memory.
+        for stale in [
+            u for u, t in self._last_activity.items() if now - t >= self.cooldown
+        ]:
+            if stale not in self._releases:
+                del self._last_activity[stale]
         if user_id in self._releases:
             self._refuse(user_id, ERROR_BUSY)
         last = self._last_activity.get(user_id)
@@ -299,6 +309,9 @@ class ReleaseManager:
             state.last_job_name = last.name
             state.last_finished = dt_util.utcnow()
         self._notify(user_id)
+        if not self._listeners.get(user_id):
+            # No entity shows this person (an unconfigured card): keep no state.
+            self._states.pop(user_id, None)
         if release.outcomes:
             self._on_finished(user_id)
 
