@@ -95,9 +95,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
     coordinator = EzeepCoordinator(hass, entry, client)
 
     @callback
-    def refresh_after_release(_user_id: str) -> None:
+    def refresh_after_release(user_id: str) -> None:
         entry.async_create_background_task(
-            hass, coordinator.async_request_refresh(), f"{DOMAIN} refresh after release"
+            hass,
+            coordinator.async_refresh_user(user_id),
+            f"{DOMAIN} refresh after release",
         )
 
     releases = ReleaseManager(

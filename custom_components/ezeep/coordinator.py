@@ -75,6 +75,9 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         self.client = client
         self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
         self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
+        # One poll at a time: a refresh requested after a release must not be overtaken
+        # by an older, slower poll that would write back the job list from before it.
+        self._poll_lock = asyncio.Lock()
         self._unregistered = hass.data.setdefault(UNREGISTERED, set())
 
     # -- people ----------------------------------------------------------------------
@@ -151,6 +154,24 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     @override
     async def _async_update_data(self) -> dict[str, UserJobs]:
+        async with self._poll_lock:
+            return await self._poll()
+
+    async def async_refresh_user(self, user_id: str) -> None:
+        """Read one configured person's jobs again at once (after a release of theirs)."""
+        subentry_id = self.subentry_of(user_id)
+        if subentry_id is None or subentry_id not in self.users() or self.data is None:
+            return
+        async with self._poll_lock:
+            try:
+                jobs = await self._fetch(user_id)
+            except TpfmError:
+                return  # the next regular poll tells
+            # Not async_set_updated_data: that would postpone everybody's next poll.
+            self.data = {**self.data, subentry_id: jobs}
+            self.async_update_listeners()
+
+    async def _poll(self) -> dict[str, UserJobs]:
         users = self.users()
         results = await asyncio.gather(
             *(self._fetch(user_id) for user_id in users.values()),

@@ -248,6 +248,7 @@ class Simulator:
         # fault knobs
         self.broken_base64 = False
         self._stalls: dict[str, float] = {}
+        self._user_stalls: dict[str, float] = {}
         self._http_errors: dict[str, _HttpError] = {}
         self._garbage: dict[str, _Garbage] = {}
         self._cut_after: int | None = None
@@ -258,6 +259,8 @@ class Simulator:
         self.registration_printouts: collections.Counter[str] = collections.Counter()
         self.prints: list[PrintRecord] = []
         self.connections_opened = 0
+        self.in_flight = 0  # requests being answered now
+        self.max_in_flight = 0  # the most answered at once since reset_log()
         self.running: dict[int, RunningPrint] = {}
         # lifecycle
         self._next_proc_id = FIRST_PROC_ID
@@ -299,6 +302,10 @@ class Simulator:
         """Delay answers to cmd ("*" = every command) before anything is sent."""
         self._stalls[cmd] = seconds
 
+    def stall_user(self, user_id: str, seconds: float) -> None:
+        """Delay every answer to requests authenticated as user_id."""
+        self._user_stalls[user_id] = seconds
+
     def http_error(self, cmd: str, status: int = 500, times: int | None = None) -> None:
         """Answer cmd ("*" = every command) with a bare HTTP status, times times."""
         self._http_errors[cmd] = _HttpError(status, times)
@@ -323,6 +330,7 @@ class Simulator:
     def clear_faults(self) -> None:
         """Reset every fault knob (latency back to the constructor's value)."""
         self._stalls.clear()
+        self._user_stalls.clear()
         self._http_errors.clear()
         self._garbage.clear()
         self._cut_after = None
@@ -339,6 +347,7 @@ class Simulator:
         self.registration_printouts.clear()
         self.prints.clear()
         self.connections_opened = 0
+        self.max_in_flight = self.in_flight
 
     async def wait_requests(self, cmd: str, count: int = 1) -> None:
         """Wait until ``counts[cmd] >= count`` (counted on arrival, before stalls).
@@ -553,6 +562,8 @@ class Simulator:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             return await self._dispatch(request)
         except asyncio.CancelledError:
@@ -560,6 +571,7 @@ class Simulator:
                 request.transport.abort()
             raise
         finally:
+            self.in_flight -= 1
             self._tasks.discard(task)
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
@@ -572,6 +584,8 @@ class Simulator:
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         stall = self._stalls.get(cmd, self._stalls.get(_ALL, 0.0))
+        if auth.user is not None:
+            stall = max(stall, self._user_stalls.get(auth.user, 0.0))
         if stall > 0:
             await asyncio.sleep(stall)
         if (http_error := self._take_fault(self._http_errors, cmd)) is not None:
