@@ -1,0 +1,1155 @@
+"""The config flow: station (user, reauth, reconfigure), people (sub-entries), options.
+
+Every flow runs through Home Assistant's flow managers against the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from datetime import timedelta
+import json
+from pathlib import Path
+import socket
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_USER,
+    ConfigEntry,
+    ConfigEntryState,
+)
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ezeep.config_flow import _host_is_private
+from custom_components.ezeep.const import (
+    CONF_COOLDOWN,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PRINTER_ID,
+    CONF_RATE_LIMIT,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    DEFAULT_COOLDOWN,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_URL,
+    DOMAIN,
+    SUBENTRY_TYPE_USER,
+)
+from custom_components.ezeep.tpfm import TpfmClient
+from tests.conftest import (
+    PASSWORD,
+    UNKNOWN_USER,
+    USER_1,
+    USER_2,
+    make_jobs,
+    subentry_id_of,
+    user_subentry,
+)
+from tests.simulator import Simulator
+
+USER_3 = "test-user-3"
+NEW_PASSWORD = "sim-password-2"
+#: Stands for closed_port_url(), picked when the test runs rather than at collection.
+CLOSED_PORT = "closed-port"
+TRANSLATIONS = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / DOMAIN
+        / "translations"
+        / "en.json"
+    ).read_text(encoding="utf-8")
+)
+
+
+def assert_errors(result: FlowResult, errors: dict[str, str], section: str) -> None:
+    """Assert a form's errors, and that each error key has an English text.
+
+    ``section`` is where the flow's texts live in en.json: "config" for the station,
+    "config_subentries.user" for people.
+    """
+    assert result["type"] is FlowResultType.FORM, result
+    assert result["errors"] == errors
+    texts = TRANSLATIONS
+    for part in section.split("."):
+        texts = texts[part]
+    for key in errors.values():
+        assert texts["error"].get(key), f"{section}.error.{key} has no translation"
+
+
+def suggested(result: FlowResult, field: str) -> Any:
+    """Return the suggested value a form shows for a field (None when there is none)."""
+    for key in result["data_schema"].schema:
+        if key == field:
+            return (key.description or {}).get("suggested_value")
+    raise AssertionError(f"{field} is not in the form")
+
+
+def defaults(result: FlowResult) -> dict[str, Any]:
+    """Return the default values of a form's fields."""
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(getattr(key, "default", None))
+    }
+
+
+def station_input(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """Input of the station form that succeeds against the simulator."""
+    return {
+        CONF_URL: sim.url,
+        CONF_PASSWORD: PASSWORD,
+        CONF_USER_ID: USER_1,
+        CONF_NAME: "Alice",
+        CONF_PRINTER_ID: "",
+        CONF_VERIFY_SSL: True,
+    } | overrides
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+async def other_simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """A second station server (another port) that knows the same people."""
+    sim = Simulator(PASSWORD)
+    sim.add_user(USER_1, make_jobs("other", 4))
+    sim.add_user(USER_2)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+def no_request() -> Any:
+    """Fail the test if the flow sends any TPFM request."""
+    with patch.object(
+        TpfmClient, "_get", side_effect=AssertionError("no request expected")
+    ) as get:
+        yield get
+
+
+async def start_user_flow(hass: HomeAssistant) -> FlowResult:
+    """Open the station form."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return result
+
+
+def device_of(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> dr.DeviceEntry | None:
+    """The device of one person (identified by the sub-entry id, never the user ID)."""
+    return dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, subentry_id), entry.entry_id
+    )
+
+
+def user_entity_ids(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> list[str]:
+    """Entity ids registered for one person."""
+    return [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.config_subentry_id == subentry_id
+    ]
+
+
+# -- user step ---------------------------------------------------------------------------
+
+
+async def test_user_form_defaults(hass: HomeAssistant) -> None:
+    """The form offers the ezeep cloud server and certificate checking."""
+    result = await start_user_flow(hass)
+    assert result["errors"] == {}
+    assert defaults(result) == {CONF_URL: DEFAULT_URL, CONF_VERIFY_SSL: True}
+
+
+async def test_user_creates_station_with_one_person(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A station entry with the normalized URL and exactly one person sub-entry."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        station_input(simulator, **{CONF_URL: simulator.url.rstrip("/")}),
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "127.0.0.1"
+    assert result["data"] == {
+        CONF_URL: simulator.url,
+        CONF_PASSWORD: PASSWORD,
+        CONF_PRINTER_ID: "",
+        CONF_VERIFY_SSL: True,
+    }
+    entry = result["result"]
+    assert [
+        (sub.subentry_type, sub.title, dict(sub.data))
+        for sub in entry.subentries.values()
+    ] == [(SUBENTRY_TYPE_USER, "Alice", {CONF_USER_ID: USER_1, CONF_NAME: "Alice"})]
+    # The new station is set up and polls its person.
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_user_without_name_is_numbered(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Without a name, the person is "User 1": the ID names nothing."""
+    result = await start_user_flow(hass)
+    user_input = station_input(simulator)
+    del user_input[CONF_NAME]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    (subentry,) = entry.subentries.values()
+    assert subentry.title == "User 1"
+    assert dict(subentry.data) == {CONF_USER_ID: USER_1, CONF_NAME: ""}
+    device = device_of(hass, entry, subentry.subentry_id)
+    assert device is not None
+    assert device.name == "User 1"
+    assert hass.states.get("sensor.user_1_pending_jobs").state == "2"
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        assert USER_1 not in entity.entity_id
+        assert USER_1 not in (entity.unique_id or "")
+
+
+async def test_user_strips_whitespace(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Spaces pasted around the URL, the ID, the password and the name are dropped."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        station_input(
+            simulator,
+            **{
+                CONF_URL: f"  {simulator.url.rstrip('/')} ",
+                CONF_PASSWORD: f" {PASSWORD}  ",
+                CONF_USER_ID: f"  {USER_1}\t",
+                CONF_NAME: " Alice ",
+                CONF_PRINTER_ID: " printer-1 ",
+            },
+        ),
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_URL: simulator.url,
+        CONF_PASSWORD: PASSWORD,
+        CONF_PRINTER_ID: "printer-1",
+        CONF_VERIFY_SSL: True,
+    }
+    (subentry,) = result["result"].subentries.values()
+    assert subentry.title == "Alice"
+    assert dict(subentry.data) == {CONF_USER_ID: USER_1, CONF_NAME: "Alice"}
+    # The server saw the stripped ID and accepted the stripped password.
+    checks = [r for r in simulator.requests if r.cmd == "GetJobList"]
+    assert checks
+    assert {r.user for r in checks} == {USER_1}
+    assert all(r.authorized for r in checks)
+
+
+@pytest.mark.parametrize(
+    ("fault", "overrides", "expected"),
+    [
+        pytest.param(
+            lambda sim: sim.http_error("GetVersion", 500),
+            {},
+            "cannot_connect",
+            id="version_http_500",
+        ),
+        pytest.param(
+            lambda sim: sim.http_error("GetJobList", 500),
+            {},
+            "cannot_connect",
+            id="job_list_http_500",
+        ),
+        pytest.param(None, {CONF_URL: CLOSED_PORT}, "cannot_connect", id="closed_port"),
+        pytest.param(
+            lambda sim: sim.garbage("GetVersion"), {}, "not_tpfm", id="garbage_version"
+        ),
+        pytest.param(
+            lambda sim: sim.garbage("GetJobList"),
+            {},
+            "not_tpfm",
+            id="garbage_job_list",
+        ),
+        pytest.param(
+            None, {CONF_PASSWORD: "wrong-password"}, "invalid_auth", id="wrong_password"
+        ),
+    ],
+)
+async def test_user_server_errors_then_success(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    fault: Callable[[Simulator], None] | None,
+    overrides: dict[str, Any],
+    expected: str,
+) -> None:
+    """A server-side failure shows an error; the corrected form then succeeds."""
+    if fault is not None:
+        fault(simulator)
+    if overrides.get(CONF_URL) == CLOSED_PORT:
+        overrides = {CONF_URL: closed_port_url()}
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], station_input(simulator, **overrides)
+    )
+    assert_errors(result, {"base": expected}, "config")
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+    simulator.clear_faults()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], station_input(simulator)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == simulator.url
+    assert result["data"][CONF_PASSWORD] == PASSWORD
+
+
+async def test_user_unknown_user_prints_one_registration_code(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """An ID the server does not know is asked for once (one printout), then fixed."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], station_input(simulator, **{CONF_USER_ID: UNKNOWN_USER})
+    )
+    assert_errors(result, {"base": "unknown_user"}, "config")
+    assert simulator.registration_printouts == {UNKNOWN_USER: 1}
+    # The form keeps what was typed, so the person can correct the ID.
+    assert suggested(result, CONF_USER_ID) == UNKNOWN_USER
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], station_input(simulator)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert simulator.registration_printouts == {UNKNOWN_USER: 1}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "errors"),
+    [
+        pytest.param(
+            {CONF_URL: "pp2.ezeep.com"}, {CONF_URL: "invalid_url"}, id="no_scheme"
+        ),
+        pytest.param({CONF_URL: "ftp://x"}, {CONF_URL: "invalid_url"}, id="ftp"),
+        pytest.param({CONF_URL: "https://"}, {CONF_URL: "invalid_url"}, id="no_host"),
+        pytest.param(
+            {CONF_URL: "https://station:secret@pp2.ezeep.com/"},
+            {CONF_URL: "invalid_url"},
+            id="credentials_in_url",
+        ),
+        pytest.param(
+            {CONF_URL: "http://8.8.8.8/"},
+            {CONF_URL: "insecure_url"},
+            id="http_public_ip",
+        ),
+        pytest.param(
+            {CONF_URL: "http://[2001:4860:4860::8888]:8080/"},
+            {CONF_URL: "insecure_url"},
+            id="http_public_ipv6",
+        ),
+        pytest.param(
+            {CONF_USER_ID: "test:user"},
+            {CONF_USER_ID: "invalid_user_id"},
+            id="colon_in_id",
+        ),
+        pytest.param(
+            {CONF_USER_ID: "   "}, {CONF_USER_ID: "invalid_user_id"}, id="blank_id"
+        ),
+        pytest.param(
+            {CONF_USER_ID: "test\x00user"},
+            {CONF_USER_ID: "invalid_user_id"},
+            id="control_character_in_id",
+        ),
+        pytest.param(
+            {CONF_PASSWORD: "  "}, {CONF_PASSWORD: "invalid_auth"}, id="blank_password"
+        ),
+    ],
+)
+async def test_user_input_errors_send_no_request(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    overrides: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """Malformed input is refused before anything is sent, then corrected."""
+    result = await start_user_flow(hass)
+    with patch.object(
+        TpfmClient, "_get", side_effect=AssertionError("no request expected")
+    ) as get:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], station_input(simulator, **overrides)
+        )
+    assert get.call_count == 0
+    assert_errors(result, errors, "config")
+    assert not simulator.requests
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], station_input(simulator)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("10.1.2.3", True),
+        ("192.168.1.20", True),
+        ("172.16.0.5", True),
+        ("fd00::5", True),
+        ("localhost", True),
+        ("printer.localhost", True),
+        ("8.8.8.8", False),
+        ("2001:4860:4860::8888", False),
+    ],
+)
+async def test_host_is_private(host: str, private: bool) -> None:
+    """Plain http:// is allowed for loopback and private addresses only."""
+    assert await _host_is_private(host) is private
+
+
+async def test_user_password_not_echoed_after_error(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """After an error the form suggests what was typed, except the password."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        station_input(simulator, **{CONF_PASSWORD: "wrong-password"}),
+    )
+    assert_errors(result, {"base": "invalid_auth"}, "config")
+    assert suggested(result, CONF_URL) == simulator.url
+    assert suggested(result, CONF_USER_ID) == USER_1
+    assert suggested(result, CONF_NAME) == "Alice"
+    assert suggested(result, CONF_PASSWORD) is None
+    assert "wrong-password" not in repr(result)
+
+
+async def test_user_duplicate_station_aborts(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The same server with the same password is set up only once, without asking it."""
+    simulator.reset_log()
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        station_input(
+            simulator,
+            **{CONF_URL: simulator.url.rstrip("/"), CONF_USER_ID: USER_2},
+        ),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert TRANSLATIONS["config"]["abort"]["already_configured"]
+    assert not simulator.requests
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+# -- people (sub-entries) ------------------------------------------------------------------
+
+
+async def start_user_subentry_flow(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> FlowResult:
+    """Open the "Add user" form of a station."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_USER), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return result
+
+
+async def test_subentry_add_person_without_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A new person's entities appear at once; the station is not reloaded."""
+    entry = init_integration
+    simulator.add_user(USER_3, make_jobs("memo", 3))
+    coordinator = entry.runtime_data.coordinator
+
+    result = await start_user_subentry_flow(hass, entry)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: f" {USER_3} ", CONF_NAME: " Carol "}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Carol"
+    assert result["data"] == {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
+    state = hass.states.get("sensor.carol_pending_jobs")
+    assert state is not None
+    assert state.state == "3"
+    # No reload (a setup creates a new coordinator); the others are still there.
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    subentry_id = subentry_id_of(entry, USER_3)
+    device = device_of(hass, entry, subentry_id)
+    assert device is not None
+    assert device.name == "Carol"
+    assert user_entity_ids(hass, entry, subentry_id)
+
+
+async def test_subentry_without_name_is_numbered(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A third person without a name becomes "User 3"."""
+    simulator.add_user(USER_3)
+    result = await start_user_subentry_flow(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_3}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "User 3"
+    assert result["data"] == {CONF_USER_ID: USER_3, CONF_NAME: ""}
+    assert hass.states.get("sensor.user_3_pending_jobs").state == "0"
+
+
+async def test_subentry_duplicate_person_aborts(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person already set up for the station is not added twice."""
+    simulator.reset_log()
+    result = await start_user_subentry_flow(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: f"{USER_2} ", CONF_NAME: "Bobby"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert TRANSLATIONS["config_subentries"]["user"]["abort"]["already_configured"]
+    assert len(init_integration.subentries) == 2
+    assert not simulator.requests
+
+
+@pytest.mark.parametrize(
+    ("fault", "user_id", "errors"),
+    [
+        (None, UNKNOWN_USER, {"base": "unknown_user"}),
+        (None, "test:user", {CONF_USER_ID: "invalid_user_id"}),
+        (None, " ", {CONF_USER_ID: "invalid_user_id"}),
+        (
+            lambda sim: sim.http_error("GetJobList", 500),
+            USER_3,
+            {"base": "cannot_connect"},
+        ),
+        (lambda sim: sim.garbage("GetJobList"), USER_3, {"base": "not_tpfm"}),
+    ],
+    ids=["unknown_user", "colon", "blank", "http_500", "garbage"],
+)
+async def test_subentry_errors_then_success(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    fault: Callable[[Simulator], None] | None,
+    user_id: str,
+    errors: dict[str, str],
+) -> None:
+    """Errors of the "Add user" form, then the corrected person is added."""
+    simulator.add_user(USER_3)
+    if fault is not None:
+        fault(simulator)
+    result = await start_user_subentry_flow(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: user_id, CONF_NAME: "Carol"}
+    )
+    assert_errors(result, errors, "config_subentries.user")
+    assert suggested(result, CONF_NAME) == "Carol"
+    expected_printouts = {UNKNOWN_USER: 1} if user_id == UNKNOWN_USER else {}
+    assert simulator.registration_printouts == expected_printouts
+    assert len(init_integration.subentries) == 2
+
+    simulator.clear_faults()
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(init_integration.subentries) == 3
+    assert hass.states.get("sensor.carol_pending_jobs").state == "0"
+    assert simulator.registration_printouts == expected_printouts
+
+
+async def test_subentry_added_while_station_unloaded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person can be added while the station is not loaded (checked with a new client)."""
+    entry = init_integration
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    simulator.add_user(USER_3, make_jobs("memo", 1))
+
+    result = await start_user_subentry_flow(hass, entry)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: UNKNOWN_USER}
+    )
+    assert_errors(result, {"base": "unknown_user"}, "config_subentries.user")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.state is ConfigEntryState.NOT_LOADED
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.carol_pending_jobs").state == "1"
+
+
+async def test_subentry_reconfigure_changes_id_and_name(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A new ID or name reloads the station, which then polls the new ID."""
+    entry = init_integration
+    simulator.add_user(USER_3, make_jobs("memo", 3))
+    subentry_id = subentry_id_of(entry, USER_2)
+    coordinator = entry.runtime_data.coordinator
+
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert suggested(result, CONF_USER_ID) == USER_2
+    assert suggested(result, CONF_NAME) == "Bob"
+
+    simulator.reset_log()
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: f" {USER_3}", CONF_NAME: "Robert "}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    subentry = entry.subentries[subentry_id]
+    assert subentry.title == "Robert"
+    assert dict(subentry.data) == {CONF_USER_ID: USER_3, CONF_NAME: "Robert"}
+    # Reloaded, and the new ID is polled instead of the old one.
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is not coordinator
+    polled = {r.user for r in simulator.requests if r.cmd == "GetJobList"}
+    assert polled == {USER_1, USER_3}
+    assert entry.runtime_data.coordinator.data[subentry_id].pending == 3
+    device = device_of(hass, entry, subentry_id)
+    assert device is not None
+    assert device.name == "Robert"
+    (entity_id,) = (
+        e for e in user_entity_ids(hass, entry, subentry_id) if "pending_jobs" in e
+    )
+    assert hass.states.get(entity_id).state == "3"
+
+
+async def test_subentry_reconfigure_unchanged_keeps_station_loaded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Saving a person unchanged does not reload the station."""
+    entry = init_integration
+    coordinator = entry.runtime_data.coordinator
+    result = await entry.start_subentry_reconfigure_flow(
+        hass, subentry_id_of(entry, USER_1)
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_1, CONF_NAME: "Alice"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.runtime_data.coordinator is coordinator
+
+
+@pytest.mark.parametrize(
+    ("user_id", "errors"),
+    [
+        (UNKNOWN_USER, {"base": "unknown_user"}),
+        ("test:user", {CONF_USER_ID: "invalid_user_id"}),
+    ],
+)
+async def test_subentry_reconfigure_errors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    user_id: str,
+    errors: dict[str, str],
+) -> None:
+    """A bad new ID is refused and the person is left unchanged."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: user_id, CONF_NAME: "Bob"}
+    )
+    assert_errors(result, errors, "config_subentries.user")
+    assert suggested(result, CONF_USER_ID) == user_id
+    assert dict(entry.subentries[subentry_id].data) == {
+        CONF_USER_ID: USER_2,
+        CONF_NAME: "Bob",
+    }
+    assert sum(simulator.registration_printouts.values()) == (
+        1 if user_id == UNKNOWN_USER else 0
+    )
+
+
+async def test_subentry_reconfigure_to_taken_id_aborts(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A person cannot take the ID of another person of the station."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_1, CONF_NAME: "Bob"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.subentries[subentry_id].data[CONF_USER_ID] == USER_2
+
+
+async def test_remove_subentry_removes_device_and_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Removing a person removes their device and entities; the others stay."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    assert device_of(hass, entry, subentry_id) is not None
+    assert user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is not None
+    coordinator = entry.runtime_data.coordinator
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data.coordinator is coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    # The removed person is no longer polled.
+    simulator.reset_log()
+    await coordinator.async_refresh()
+    assert {r.user for r in simulator.requests if r.cmd == "GetJobList"} == {USER_1}
+
+
+# -- reauth ----------------------------------------------------------------------------------
+
+
+def reauth_flows(hass: HomeAssistant, entry: ConfigEntry) -> list[dict[str, Any]]:
+    """The reauth flows in progress for an entry."""
+    return [
+        flow
+        for flow in hass.config_entries.flow.async_progress()
+        if flow["handler"] == DOMAIN
+        and flow["context"]["source"] == SOURCE_REAUTH
+        and flow["context"]["entry_id"] == entry.entry_id
+    ]
+
+
+async def test_reauth_after_password_change(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A refused password starts reauth; the new password reloads the station."""
+    entry = init_integration
+    simulator._password = NEW_PASSWORD
+    coordinator = entry.runtime_data.coordinator
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    assert hass.states.get("sensor.alice_pending_jobs").state == STATE_UNAVAILABLE
+    (flow,) = reauth_flows(hass, entry)
+    assert flow["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_PASSWORD: PASSWORD}
+    )
+    assert_errors(result, {"base": "invalid_auth"}, "config")
+    assert result["description_placeholders"]["title"] == entry.title
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_PASSWORD: f" {NEW_PASSWORD} "}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == NEW_PASSWORD
+    assert entry.data[CONF_URL] == simulator.url
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is not coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    assert hass.states.get("sensor.bob_pending_jobs").state == "1"
+    assert not reauth_flows(hass, entry)
+
+
+async def test_reauth_when_setup_refused(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A station whose setup failed on the password loads once reauth succeeds."""
+    entry = mock_config_entry
+    simulator._password = NEW_PASSWORD
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    (flow,) = reauth_flows(hass, entry)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == NEW_PASSWORD
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+@pytest.mark.parametrize(
+    ("fault", "password", "expected"),
+    [
+        (None, "  ", "invalid_auth"),
+        (lambda sim: sim.http_error("GetVersion", 500), NEW_PASSWORD, "cannot_connect"),
+        (lambda sim: sim.garbage("GetJobList"), NEW_PASSWORD, "not_tpfm"),
+    ],
+    ids=["blank", "http_500", "garbage"],
+)
+async def test_reauth_errors(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    fault: Callable[[Simulator], None] | None,
+    password: str,
+    expected: str,
+) -> None:
+    """Reauth errors keep the old password; the right one then succeeds."""
+    entry = init_integration
+    simulator._password = NEW_PASSWORD
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    if fault is not None:
+        fault(simulator)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: password}
+    )
+    assert_errors(result, {"base": expected}, "config")
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+
+    simulator.clear_faults()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == NEW_PASSWORD
+
+
+async def test_reauth_checks_with_a_known_person(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Reauth does not ask with an ID the server did not know (no more printouts)."""
+    entry = init_integration
+    del simulator.users[USER_1]
+    await entry.runtime_data.coordinator.async_refresh()
+    assert simulator.registration_printouts == {USER_1: 1}
+
+    simulator._password = NEW_PASSWORD
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert simulator.registration_printouts == {USER_1: 1}
+
+
+# -- reconfigure -----------------------------------------------------------------------------
+
+
+async def test_reconfigure_printer_and_certificate_check(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A new default printer and certificate setting are stored and used after a reload."""
+    entry = init_integration
+    coordinator = entry.runtime_data.coordinator
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert suggested(result, CONF_URL) == simulator.url
+    assert suggested(result, CONF_VERIFY_SSL) is True
+
+    simulator.reset_log()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_URL: f" {simulator.url.rstrip('/')} ",
+            CONF_PRINTER_ID: " printer-7 ",
+            CONF_VERIFY_SSL: False,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.data) == {
+        CONF_URL: simulator.url,
+        CONF_PASSWORD: PASSWORD,
+        CONF_PRINTER_ID: "printer-7",
+        CONF_VERIFY_SSL: False,
+    }
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is not coordinator
+    polls = [
+        r for r in simulator.requests if r.cmd == "GetJobList" and r.user == USER_2
+    ]
+    assert polls
+    assert polls[-1].params.get("Printer") == "printer-7"
+
+
+async def test_reconfigure_moves_to_another_server(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    other_simulator: Simulator,
+) -> None:
+    """A new URL is checked against the new server, then polled there."""
+    entry = init_integration
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: other_simulator.url, CONF_PRINTER_ID: "", CONF_VERIFY_SSL: True},
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_URL] == other_simulator.url
+    assert hass.states.get("sensor.alice_pending_jobs").state == "4"
+    assert other_simulator.counts["GetVersion"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "url", "errors"),
+    [
+        (
+            lambda sim: sim.http_error("GetVersion", 500),
+            None,
+            {"base": "cannot_connect"},
+        ),
+        (None, CLOSED_PORT, {"base": "cannot_connect"}),
+        (lambda sim: sim.garbage("GetVersion"), None, {"base": "not_tpfm"}),
+        (None, "ftp://x", {CONF_URL: "invalid_url"}),
+        (None, "pp2.ezeep.com", {CONF_URL: "invalid_url"}),
+        (None, "http://8.8.8.8/", {CONF_URL: "insecure_url"}),
+    ],
+    ids=["http_500", "closed_port", "garbage", "ftp", "no_scheme", "http_public_ip"],
+)
+async def test_reconfigure_errors_then_success(
+    hass: HomeAssistant,
+    *,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    fault: Callable[[Simulator], None] | None,
+    url: str | None,
+    errors: dict[str, str],
+) -> None:
+    """A bad URL or an unreachable server is refused and nothing changes."""
+    entry = init_integration
+    old_data = dict(entry.data)
+    if url == CLOSED_PORT:
+        url = closed_port_url()
+    if fault is not None:
+        fault(simulator)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: url or simulator.url, CONF_PRINTER_ID: "p", CONF_VERIFY_SSL: True},
+    )
+    assert_errors(result, errors, "config")
+    assert dict(entry.data) == old_data
+
+    simulator.clear_faults()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: simulator.url, CONF_PRINTER_ID: "p", CONF_VERIFY_SSL: True},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PRINTER_ID] == "p"
+
+
+async def test_reconfigure_insecure_url_sends_no_request(
+    hass: HomeAssistant, init_integration: MockConfigEntry, no_request: Any
+) -> None:
+    """http:// to a public address is refused before anything (the password) is sent."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: "http://8.8.8.8/", CONF_PRINTER_ID: "", CONF_VERIFY_SSL: True},
+    )
+    assert_errors(result, {CONF_URL: "insecure_url"}, "config")
+    assert no_request.call_count == 0
+
+
+async def test_reconfigure_to_another_configured_station_aborts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    other_simulator: Simulator,
+) -> None:
+    """Two entries cannot end up on the same server with the same password."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            CONF_URL: other_simulator.url,
+            CONF_PASSWORD: PASSWORD,
+            CONF_PRINTER_ID: "",
+            CONF_VERIFY_SSL: True,
+        },
+        subentries_data=[user_subentry(USER_1, "Alice")],
+    )
+    other.add_to_hass(hass)
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: other_simulator.url, CONF_PRINTER_ID: "", CONF_VERIFY_SSL: True},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert init_integration.data[CONF_URL] != other_simulator.url
+
+
+async def test_reconfigure_station_that_could_not_connect(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A station stuck retrying on a wrong URL loads at once with the corrected one."""
+    entry = mock_config_entry
+    wrong = closed_port_url()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_URL: wrong})
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+    result = await entry.start_reconfigure_flow(hass)
+    assert suggested(result, CONF_URL) == wrong
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: simulator.url, CONF_PRINTER_ID: "", CONF_VERIFY_SSL: True},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+async def test_options_defaults(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The options form shows the defaults of a new station."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert defaults(result) == {
+        CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+        CONF_COOLDOWN: DEFAULT_COOLDOWN,
+        CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
+    }
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+
+
+async def test_options_update_and_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """New options are stored, and the reloaded coordinator polls at the new interval."""
+    entry = init_integration
+    coordinator = entry.runtime_data.coordinator
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_SCAN_INTERVAL: 30, CONF_COOLDOWN: 0, CONF_RATE_LIMIT: 5.0},
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 30,
+        CONF_COOLDOWN: 0,
+        CONF_RATE_LIMIT: 5,
+    }
+    assert all(type(value) is int for value in entry.options.values())
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is not coordinator
+    assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
+
+    # The form now suggests the stored values.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested(result, CONF_SCAN_INTERVAL) == 30
+    assert suggested(result, CONF_RATE_LIMIT) == 5
+
+
+@pytest.mark.parametrize(
+    "user_input",
+    [
+        {CONF_SCAN_INTERVAL: 14, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 3601, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: -1, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 0},
+    ],
+    ids=["scan_14", "scan_3601", "cooldown_negative", "rate_0"],
+)
+async def test_options_out_of_range_rejected(
+    hass: HomeAssistant, init_integration: MockConfigEntry, user_input: dict[str, Any]
+) -> None:
+    """Values outside the selectors' ranges are refused by the form's schema."""
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    assert entry.options == {}
