@@ -1153,3 +1153,25 @@ async def test_options_out_of_range_rejected(
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     assert entry.options == {}
+
+
+async def test_unnamed_titles_stay_unique_and_names_can_be_cleared(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Clearing a name gives a free "User N"; a removed person's number is not reused twice."""
+    bob = subentry_id_of(init_integration, USER_2)
+    result = await init_integration.start_subentry_reconfigure_flow(hass, bob)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_2, CONF_NAME: ""}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.subentries[bob].title == "User 2"
+    simulator.add_user(USER_3)
+    result = await start_user_subentry_flow(hass, init_integration)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_3}
+    )
+    await hass.async_block_till_done()
+    assert result["title"] == "User 3"
+    titles = [sub.title for sub in init_integration.subentries.values()]
+    assert len(titles) == len(set(titles))

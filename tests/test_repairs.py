@@ -267,3 +267,23 @@ async def test_removing_the_station_deletes_the_issue(
 
     assert get_issue(hass, issue_id) is None
     assert not hass.data[UNREGISTERED]
+
+
+async def test_unchanged_reconfigure_polls_the_person_again(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Saving a forgotten person's form unchanged (after they registered) polls them now."""
+    bob = subentry_id_of(init_integration, USER_2)
+    jobs = simulator.users.pop(USER_2).jobs
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.bob_pending_jobs").state == STATE_UNAVAILABLE
+    simulator.add_user(USER_2, jobs)
+    result = await init_integration.start_subentry_reconfigure_flow(hass, bob)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_2, CONF_NAME: "Bob"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.bob_pending_jobs").state == "1"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"unknown_user_{bob}") is None

@@ -152,20 +152,27 @@ def _clean_user_id(value: Any) -> tuple[str, str | None]:
     return user_id, None
 
 
-def _user_title(entry: ConfigEntry | None, name: str) -> str:
+def _user_title(entry: ConfigEntry | None, name: str, keep: str | None = None) -> str:
+    """Return the title of a person's sub-entry: the name, else a free "User N".
+
+    Never the ID itself: device names appear in logs. ``keep`` is the sub-entry being
+    changed, whose own title does not count as taken.
+    """
     if name:
         return name
-    count = (
-        0
+    taken = (
+        set()
         if entry is None
-        else sum(
-            1
+        else {
+            sub.title
             for sub in entry.subentries.values()
-            if sub.subentry_type == SUBENTRY_TYPE_USER
-        )
+            if sub.subentry_type == SUBENTRY_TYPE_USER and sub.subentry_id != keep
+        }
     )
-    # Never the ID itself: device names appear in logs.
-    return f"User {count + 1}"
+    number = len(taken) + 1
+    while f"User {number}" in taken:
+        number += 1
+    return f"User {number}"
 
 
 class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -453,15 +460,21 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
                 errors["base"] = error
             else:
                 name = (user_input.get(CONF_NAME) or "").strip()
+                data = {CONF_USER_ID: user_id, CONF_NAME: name}
                 if entry.state is ConfigEntryState.LOADED:
-                    entry.runtime_data.coordinator.async_clear_unregistered(
-                        subentry.subentry_id
-                    )
+                    coordinator = entry.runtime_data.coordinator
+                    was_unregistered = coordinator.is_unregistered(subentry.subentry_id)
+                    coordinator.async_clear_unregistered(subentry.subentry_id)
+                    if was_unregistered and data == dict(subentry.data):
+                        # Unchanged data does not reload: poll the person again now.
+                        self.hass.async_create_task(coordinator.async_request_refresh())
+                title = (
+                    subentry.title
+                    if not name and not subentry.data.get(CONF_NAME)
+                    else _user_title(entry, name, keep=subentry.subentry_id)
+                )
                 return self.async_update_and_abort(
-                    entry,
-                    subentry,
-                    title=name or subentry.title,
-                    data={CONF_USER_ID: user_id, CONF_NAME: name},
+                    entry, subentry, title=title, data=data
                 )
         return self.async_show_form(
             step_id="reconfigure",
