@@ -539,3 +539,17 @@ async def test_no_station_loaded(
     with pytest.raises(ServiceValidationError) as err:
         await print_all(hass, user_id=USER_1, config_entry_id=init_integration.entry_id)
     assert err.value.translation_key == "entry_not_loaded"
+
+
+async def test_cancel_while_the_job_list_is_read(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A cancel before any job started: nothing is printed, every job is canceled."""
+    simulator.stall("GetJobList", 0.3)
+    task = hass.async_create_task(print_all(hass, user_id=USER_1, wait=True))
+    await asyncio.wait_for(simulator.wait_requests("GetJobList"), 5)
+    await hass.services.async_call(DOMAIN, "cancel", {"user_id": USER_1}, blocking=True)
+    response = await task
+    assert [job["result"] for job in response["jobs"]] == ["canceled", "canceled"]
+    assert simulator.counts["PrintJob"] == 0
+    assert simulator.counts["CancelPrintJob"] == 0

@@ -167,10 +167,6 @@ class ReleaseManager:
         """Return the release state of a person."""
         return self._states.setdefault(user_id, ReleaseState())
 
-    def is_running(self, user_id: str) -> bool:
-        """Return whether a release of this person is in flight."""
-        return user_id in self._releases
-
     @callback
     def async_add_listener(self, user_id: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call ``update`` whenever this person's release state changes."""
