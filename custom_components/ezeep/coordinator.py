@@ -71,6 +71,9 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             update_interval=timedelta(
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
+            # A poll that changed nothing writes no entity state (hundreds of people
+            # would otherwise cost a state write per entity every poll).
+            always_update=False,
         )
         self.client = client
         self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
@@ -142,6 +145,9 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     # -- polling ---------------------------------------------------------------------
 
     async def _fetch(self, user_id: str) -> UserJobs:
+        # One slot per person, whose asks follow each other on one connection: at most
+        # POLL_CONCURRENCY requests (and connections) at once, a person's two job lists
+        # read moments apart.
         async with self._limit:
             job_list = await self.client.get_jobs_with_held(
                 user_id, printer=self._printer_id

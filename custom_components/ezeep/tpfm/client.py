@@ -142,6 +142,25 @@ def _check_head(status: int, headers: Mapping[str, str]) -> None:
         raise _command_error(headers, code)
 
 
+def merge_held(releasable: JobList, everything: JobList) -> JobList:
+    """Combine the two job lists of a person: releasable jobs, then the held ones.
+
+    The server does not mark held jobs: those in ``everything`` (asked with
+    ``ShowPutOnHoldJobs=1``) but not in ``releasable`` are the held ones.
+    """
+    known = {job.file_name for job in releasable.jobs}
+    held = tuple(
+        replace(job, on_hold=True)
+        for job in everything.jobs
+        if job.file_name not in known
+    )
+    return JobList(
+        jobs=releasable.jobs + held,
+        visible=releasable.visible,
+        skipped=max(releasable.skipped, everything.skipped),
+    )
+
+
 class TpfmClient:
     """Talks the TPFM commands to one server with one station password."""
 
@@ -305,20 +324,17 @@ class TpfmClient:
     async def get_jobs_with_held(
         self, user_id: str, *, printer: str | None = None
     ) -> JobList:
-        """Return the releasable jobs followed by the held ones, held jobs marked ``on_hold``."""
-        releasable = await self.get_job_list(user_id, printer=printer)
+        """Return the releasable jobs followed by the held ones, held jobs marked ``on_hold``.
+
+        Asks for the whole list (``ShowPutOnHoldJobs=1``) first: when it is empty the
+        person has no job at all and the second ask, for the releasable jobs alone, is
+        skipped.
+        """
         everything = await self.get_job_list(user_id, printer=printer, show_held=True)
-        known = {job.file_name for job in releasable.jobs}
-        held = tuple(
-            replace(job, on_hold=True)
-            for job in everything.jobs
-            if job.file_name not in known
-        )
-        return JobList(
-            jobs=releasable.jobs + held,
-            visible=releasable.visible,
-            skipped=max(releasable.skipped, everything.skipped),
-        )
+        if not everything.jobs:
+            return everything
+        releasable = await self.get_job_list(user_id, printer=printer)
+        return merge_held(releasable, everything)
 
     async def delete_job(self, user_id: str, job: str) -> None:
         """DeleteJob: delete one job by its file name. Never retried."""

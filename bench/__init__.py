@@ -1,0 +1,1 @@
+"""Benchmarks of the ezeep integration against the TPFM simulator (run by ``scripts/bench``)."""

@@ -1,0 +1,118 @@
+"""Fewer requests, bounded connections, no needless state writes.
+
+What the performance work relies on; the figures themselves come from ``scripts/bench``.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ezeep.const import (
+    CONF_PASSWORD,
+    CONF_PRINTER_ID,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+    DOMAIN,
+    POLL_CONCURRENCY,
+)
+from custom_components.ezeep.tpfm import TpfmClient
+from tests.conftest import PASSWORD, USER_1, make_jobs, user_subentry
+from tests.simulator import Simulator
+
+
+async def test_job_lists_of_a_person_without_jobs_take_one_request(
+    simulator: Simulator,
+) -> None:
+    """The whole list is asked first; when it is empty the second ask is skipped."""
+    simulator.add_user("test-user-empty")
+    async with aiohttp.ClientSession() as session:
+        client = TpfmClient(session, simulator.url, PASSWORD)
+        empty = await client.get_jobs_with_held("test-user-empty")
+        assert empty.jobs == ()
+        assert [r.params.get("ShowPutOnHoldJobs") for r in simulator.requests] == ["1"]
+
+        simulator.reset_log()
+        simulator.users[USER_1].jobs[0].on_hold = True
+        jobs = await client.get_jobs_with_held(USER_1)
+    assert [(job.file_name, job.on_hold) for job in jobs.jobs] == [
+        ("report-2.tpf", False),
+        ("report-1.tpf", True),
+    ]
+    assert [r.params.get("ShowPutOnHoldJobs") for r in simulator.requests] == [
+        "1",
+        None,
+    ]
+
+
+async def test_poll_uses_at_most_the_concurrency_limit_in_connections(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Many people with jobs: connections stay within POLL_CONCURRENCY and are reused."""
+    people = [f"test-conn-{n:03d}" for n in range(3 * POLL_CONCURRENCY)]
+    for user_id in people:
+        simulator.add_user(user_id, make_jobs(user_id, 1))
+    simulator.latency = 0.005  # requests overlap, so the limit is reached
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            CONF_URL: simulator.url,
+            CONF_PASSWORD: PASSWORD,
+            CONF_PRINTER_ID: "",
+            CONF_VERIFY_SSL: True,
+        },
+        subentries_data=[user_subentry(uid, f"Conn {uid[-3:]}") for uid in people],
+    )
+    entry.add_to_hass(hass)
+    simulator.reset_log()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.counts["GetJobList"] == 2 * len(people)
+    assert simulator.connections_opened <= POLL_CONCURRENCY
+
+    simulator.reset_log()
+    await entry.runtime_data.coordinator.async_refresh()
+    assert simulator.counts["GetJobList"] == 2 * len(people)
+    assert simulator.connections_opened == 0  # the first poll's connections, kept alive
+
+
+async def test_a_poll_that_changed_nothing_writes_no_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Unchanged job lists leave the entities alone; a change is written."""
+    coordinator = init_integration.runtime_data.coordinator
+    entity_id = "sensor.alice_pending_jobs"
+    before = hass.states.get(entity_id)
+    assert before is not None
+
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    after = hass.states.get(entity_id)
+    assert after is not None
+    assert after.last_reported == before.last_reported
+
+    simulator.users[USER_1].jobs.pop()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    changed = hass.states.get(entity_id)
+    assert changed is not None
+    assert changed.state == "1"
+
+
+async def test_release_state_writes_are_coalesced(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Several changes of a person's release state in one loop turn: one write each."""
+    releases = init_integration.runtime_data.releases
+    writes: list[str] = []
+    remove = releases.async_add_listener(USER_1, lambda: writes.append("w"))
+    for _ in range(3):
+        releases._notify(USER_1)
+    assert writes == []  # deferred: a request about to be sent goes out first
+    await hass.async_block_till_done()
+    assert writes == ["w"]
+    remove()
+    releases._notify(USER_1)
+    await hass.async_block_till_done()
+    assert writes == ["w"]
