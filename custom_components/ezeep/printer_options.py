@@ -1,0 +1,163 @@
+"""The printer-readiness part of the options flow: schemas and checks.
+
+Kept out of ``config_flow.py``: the options flow's ``init`` step offers the source,
+then ``printer_url`` (LEDM or IPP, checked against the printer) or ``printer_entity``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
+from yarl import URL
+
+from .const import (
+    CONF_NOT_READY_STATES,
+    CONF_PRINTER_ENTITY,
+    CONF_PRINTER_SOURCE,
+    CONF_PRINTER_URL,
+    CONF_PRINTER_VERIFY_SSL,
+    CONF_RELEASE_UNREACHABLE,
+    PRINTER_SOURCES,
+    SOURCE_ENTITY,
+    SOURCE_IPP,
+    SOURCE_LEDM,
+)
+from .printer import (
+    PrinterConnectionError,
+    PrinterError,
+    PrinterNotSupportedError,
+    PrinterTimeoutError,
+)
+from .printer_status import make_printer_client
+
+#: The source field of the options' first step. Optional without a default: a station
+#: without a readiness source keeps exactly the options it had.
+SOURCE_FIELD: Final = {
+    vol.Optional(CONF_PRINTER_SOURCE): SelectSelector(
+        SelectSelectorConfig(
+            options=list(PRINTER_SOURCES),
+            translation_key=CONF_PRINTER_SOURCE,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
+    )
+}
+URL_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_PRINTER_URL): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.URL)
+        ),
+        vol.Required(CONF_PRINTER_VERIFY_SSL, default=False): BooleanSelector(),
+        vol.Required(CONF_RELEASE_UNREACHABLE, default=False): BooleanSelector(),
+    }
+)
+#: Suggested "not ready" states (others can be typed in).
+SUGGESTED_NOT_READY: Final = ["stopped", "error", "offline", "paper_jam", "door_open"]
+ENTITY_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_PRINTER_ENTITY): EntitySelector(EntitySelectorConfig()),
+        vol.Optional(CONF_NOT_READY_STATES, default=[]): SelectSelector(
+            SelectSelectorConfig(
+                options=SUGGESTED_NOT_READY,
+                multiple=True,
+                custom_value=True,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        vol.Required(CONF_RELEASE_UNREACHABLE, default=False): BooleanSelector(),
+    }
+)
+EXAMPLE_URLS: Final = {
+    SOURCE_LEDM: "https://192.0.2.10/",
+    SOURCE_IPP: "ipp://192.0.2.10/ipp/print",
+}
+_SCHEMES: Final = {SOURCE_LEDM: ("http", "https"), SOURCE_IPP: ("ipp", "ipps")}
+_URL_KEYS: Final = (CONF_PRINTER_URL, CONF_PRINTER_VERIFY_SSL, CONF_RELEASE_UNREACHABLE)
+_ENTITY_KEYS: Final = (
+    CONF_PRINTER_ENTITY,
+    CONF_NOT_READY_STATES,
+    CONF_RELEASE_UNREACHABLE,
+)
+
+
+def current(entry: ConfigEntry, source: str) -> dict[str, Any]:
+    """The stored printer options to suggest, when the stored source is ``source``."""
+    if entry.options.get(CONF_PRINTER_SOURCE) != source:
+        return {}
+    keys = _ENTITY_KEYS if source == SOURCE_ENTITY else _URL_KEYS
+    return {k: entry.options[k] for k in keys if k in entry.options}
+
+
+def _clean_url(source: str, raw: str) -> str | None:
+    try:
+        url = URL(raw.strip())
+    except ValueError:
+        return None
+    if (
+        url.scheme not in _SCHEMES[source]
+        or not url.host
+        or url.user is not None
+        or url.password is not None
+    ):
+        return None
+    if source == SOURCE_LEDM:
+        url = url.with_path("/").with_query(None).with_fragment(None)
+    return str(url)
+
+
+async def async_check_url(
+    hass: HomeAssistant, source: str, user_input: dict[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """Check the printer URL by reading the printer; return (options, error key)."""
+    url = _clean_url(source, str(user_input.get(CONF_PRINTER_URL, "")))
+    if url is None:
+        return {}, "invalid_printer_url"
+    verify = bool(user_input.get(CONF_PRINTER_VERIFY_SSL, False))
+    client = make_printer_client(hass, source, url, verify)
+    try:
+        await client.status()
+    except PrinterNotSupportedError:
+        return {}, f"{source}_not_supported"
+    except PrinterTimeoutError:
+        return {}, "printer_timeout"
+    except PrinterConnectionError:
+        return {}, "printer_cannot_connect"
+    except PrinterError:
+        return {}, "printer_invalid_response"
+    return {
+        CONF_PRINTER_SOURCE: source,
+        CONF_PRINTER_URL: url,
+        CONF_PRINTER_VERIFY_SSL: verify,
+        CONF_RELEASE_UNREACHABLE: bool(user_input.get(CONF_RELEASE_UNREACHABLE)),
+    }, None
+
+
+def check_entity(
+    hass: HomeAssistant, user_input: dict[str, Any]
+) -> tuple[dict[str, Any], str | None]:
+    """Check the source entity exists; return (options, error key)."""
+    entity_id = str(user_input.get(CONF_PRINTER_ENTITY, ""))
+    if hass.states.get(entity_id) is None:
+        return {}, "entity_not_found"
+    states = [
+        s.strip() for s in user_input.get(CONF_NOT_READY_STATES, []) if str(s).strip()
+    ]
+    return {
+        CONF_PRINTER_SOURCE: SOURCE_ENTITY,
+        CONF_PRINTER_ENTITY: entity_id,
+        CONF_NOT_READY_STATES: list(dict.fromkeys(states)),
+        CONF_RELEASE_UNREACHABLE: bool(user_input.get(CONF_RELEASE_UNREACHABLE)),
+    }, None

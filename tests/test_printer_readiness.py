@@ -1,0 +1,570 @@
+"""Printer readiness in Home Assistant: the release guard, force, sources and entities."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components import automation
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.ezeep.const import (
+    CONF_NOT_READY_STATES,
+    CONF_PRINTER_ENTITY,
+    CONF_PRINTER_SOURCE,
+    CONF_PRINTER_URL,
+    CONF_PRINTER_VERIFY_SSL,
+    CONF_RELEASE_UNREACHABLE,
+    DOMAIN,
+    EVENT_PRINT_ERROR,
+)
+from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
+from custom_components.ezeep.printer import (
+    PrinterState,
+    Supply,
+    status_from_entity_state,
+)
+from custom_components.ezeep.printer_entity import supply_description
+from custom_components.ezeep.printer_status import (
+    EVENTS_SCAN_INTERVAL,
+    SCAN_INTERVAL,
+    PrinterCoordinator,
+    printer_device_identifier,
+)
+from tests.conftest import USER_1, USER_2
+from tests.simulator import Simulator
+from tests.simulator.printer import MODEL, SERIAL, PrinterSimulator
+
+STATUS = "sensor.printer_status"
+PROBLEM = "binary_sensor.printer_problem"
+
+
+async def print_all(hass: HomeAssistant, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, "print_all", data, blocking=True, return_response=True
+    )
+
+
+async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
+    """Wait until the predicate holds (the printer and Home Assistant run meanwhile)."""
+    async with asyncio.timeout(seconds):
+        while not predicate():  # noqa: ASYNC110 - polling a condition of many tasks
+            await asyncio.sleep(0.01)
+
+
+def ledm_options(printer: PrinterSimulator, **extra: Any) -> dict[str, Any]:
+    return {
+        CONF_PRINTER_SOURCE: "ledm",
+        CONF_PRINTER_URL: printer.url,
+        CONF_PRINTER_VERIFY_SSL: False,
+        CONF_RELEASE_UNREACHABLE: False,
+        **extra,
+    }
+
+
+async def setup_station(
+    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
+) -> PrinterCoordinator:
+    """Set the station up with printer options; wait for the printer's first read."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options=options)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    printer = entry.runtime_data.printer
+    assert printer is not None
+    await wait_for(lambda: printer.data is not None)
+    await hass.async_block_till_done()
+    return printer
+
+
+@pytest.fixture(autouse=True)
+def fresh_reads() -> Any:
+    """Read the printer before every release (tests change it between calls)."""
+    with patch("custom_components.ezeep.printer_status.MAX_STATUS_AGE", 0):
+        yield
+
+
+@pytest.fixture
+async def ledm_station(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+) -> PrinterCoordinator:
+    """A station whose printer is read over LEDM (polling: no event table)."""
+    printer_sim.events = False
+    return await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def test_no_source_no_printer_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Without a readiness source there is no printer device and no guard."""
+    assert init_integration.runtime_data.printer is None
+    assert hass.states.get(STATUS) is None
+    assert init_integration.runtime_data.releases.readiness_check is None
+
+
+async def test_ledm_entities(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Status, problem and one supply sensor per colour, on one printer device."""
+    assert state(hass, STATUS) == "ready"
+    assert state(hass, PROBLEM) == "off"
+    levels = {
+        color: state(hass, f"sensor.printer_{color}_level")
+        for color in ("black", "cyan", "magenta", "yellow")
+    }
+    assert levels == {"black": "62", "cyan": "48", "magenta": "35", "yellow": "80"}
+    black = hass.states.get("sensor.printer_black_level")
+    assert black is not None
+    assert black.attributes["unit_of_measurement"] == "%"
+    assert black.attributes["label"] == "K"
+    assert black.attributes["low_threshold"] == 10
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        printer_device_identifier(mock_config_entry.entry_id),
+        mock_config_entry.entry_id,
+    )
+    assert device is not None
+    assert (device.model, device.serial_number, device.manufacturer) == (
+        MODEL,
+        SERIAL,
+        "HP",
+    )
+    assert device.config_entry_id == mock_config_entry.entry_id
+    assert device.config_subentry_id is None
+    entity = er.async_get(hass).async_get(STATUS)
+    assert entity is not None and entity.device_id == device.id
+
+    printer_sim.set_scenario("jammed")
+    printer_sim.supplies["K"] = 7
+    await ledm_station.async_refresh()
+    await hass.async_block_till_done()
+    assert state(hass, STATUS) == "blocked"
+    assert state(hass, PROBLEM) == "on"
+    problem = hass.states.get(PROBLEM)
+    assert problem is not None
+    assert problem.attributes["reasons"] == ["jamInPrinter (Tray 2)"]
+    assert problem.attributes["warnings"] == ["K low (7%)"]
+    assert state(hass, "sensor.printer_black_level") == "7"
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
+    assert diagnostics["printer"]["state"] == "blocked"
+    assert diagnostics["printer"]["source"] == "ledm"
+
+
+async def test_guard_refuses_then_releases(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """A jammed printer: nothing is released, the error names the reason.
+
+    An ezeep_print_error event fires; once the jam is cleared the same call releases.
+    """
+    errors = async_capture_events(hass, EVENT_PRINT_ERROR)
+    printer_sim.set_scenario("jammed")
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1, wait=True)
+    assert err.value.translation_key == "printer_not_ready"
+    assert err.value.translation_placeholders == {"reason": "jamInPrinter (Tray 2)"}
+    assert "jamInPrinter (Tray 2)" in str(err.value)
+    assert simulator.prints == []
+    assert simulator.counts["GetJobList"] == 0 or len(simulator.jobs_of(USER_1)) == 2
+    assert [e.data for e in errors] == [
+        {
+            "config_entry_id": ledm_station.config_entry.entry_id,
+            "user_id": USER_1,
+            "job": None,
+            "name": None,
+            "proc_id": None,
+            "code": "printer_not_ready",
+            "error": "jamInPrinter (Tray 2)",
+            "os_error": None,
+            "os_error_text": "",
+        }
+    ]
+    # The refusal started no cooldown: the person taps again once the jam is cleared.
+    printer_sim.set_scenario("ready")
+    response = await print_all(hass, user_id=USER_1, wait=True)
+    assert [job["result"] for job in response["jobs"]] == ["completed", "completed"]
+    assert len(simulator.prints) == 2
+
+
+async def test_force_releases_anyway(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """force: true skips the check (and does not even ask the printer)."""
+    printer_sim.set_scenario("door_open")
+    asked = printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"]
+    response = await print_all(hass, user_id=USER_2, wait=True, force=True)
+    assert [job["result"] for job in response["jobs"]] == ["completed"]
+    assert printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"] == asked
+
+
+@pytest.mark.parametrize(
+    ("scenario", "key", "allowed"),
+    [
+        ("power_save", None, True),
+        ("photo_tray_empty", None, True),
+        ("low_toner", None, True),
+        ("main_tray_empty", "printer_not_ready", False),
+        ("cartridge_missing", "printer_not_ready", False),
+        ("unknown_category", "printer_not_ready", False),
+        ("initializing", "printer_warming_up", False),
+    ],
+)
+async def test_guard_per_scenario(  # noqa: PLR0917 - fixtures and parameters
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+    scenario: str,
+    key: str | None,
+    allowed: bool,
+) -> None:
+    """Sleeping printers wake for the job; warnings do not stop a release."""
+    printer_sim.set_scenario(scenario)
+    if allowed:
+        await print_all(hass, user_id=USER_2, wait=True)
+        assert len(simulator.prints) == 1
+    else:
+        with pytest.raises(HomeAssistantError) as err:
+            await print_all(hass, user_id=USER_2, wait=True)
+        assert err.value.translation_key == key
+        assert simulator.prints == []
+
+
+async def test_fresh_ready_status_is_reused(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """A ready status a moment old is not read again; an older one is."""
+    asked = printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"]
+    with patch("custom_components.ezeep.printer_status.MAX_STATUS_AGE", 60):
+        await print_all(hass, user_id=USER_2, wait=True)
+        assert printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"] == asked
+        # A not-ready status is never reused: a refusal always rests on a fresh read.
+        printer_sim.set_scenario("jammed")
+        await ledm_station.async_refresh()
+        printer_sim.set_scenario("ready")
+        await print_all(hass, user_id=USER_1, wait=True)
+    assert printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"] == asked + 2
+    assert len(simulator.prints) == 3
+
+
+async def test_button_goes_through_the_guard(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """Release all on a person's device is refused the same way."""
+    printer_sim.set_scenario("door_open")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "button", "press", {"entity_id": "button.alice_release_all"}, blocking=True
+        )
+    assert err.value.translation_key == "printer_not_ready"
+    assert simulator.prints == []
+
+
+async def test_unreachable_printer(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """An unreachable printer refuses releases, but not on its first missed answer.
+
+    One missed answer keeps the last status; the second makes it unreachable; back,
+    it is ready again.
+    """
+    url = printer_sim.url
+    await printer_sim.stop()
+    # First failure: the last status (ready) stands, the release goes ahead.
+    await print_all(hass, user_id=USER_2, wait=True)
+    assert len(simulator.prints) == 1
+    assert state(hass, STATUS) == "ready"
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1, wait=True)
+    assert err.value.translation_key == "printer_unreachable"
+    assert len(simulator.prints) == 1
+    assert state(hass, STATUS) == "unreachable"
+    assert state(hass, PROBLEM) == "on"
+    assert hass.states.get("sensor.printer_black_level").state == "unavailable"  # type: ignore[union-attr]
+    # Unreachable stays unreachable on the next failure (no "first failure" again).
+    await ledm_station.async_refresh()
+    assert ledm_station.data is not None
+    assert ledm_station.data.state is PrinterState.UNREACHABLE
+    # The printer is back on the same port.
+    port = int(url.rsplit(":", 1)[1].rstrip("/"))
+    await printer_sim.start(port=port)
+    await ledm_station.async_refresh()
+    await hass.async_block_till_done()
+    assert state(hass, STATUS) == "ready"
+    assert state(hass, "sensor.printer_black_level") == "62"
+
+
+async def test_release_when_unreachable(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    socket_enabled: None,
+) -> None:
+    """With "release anyway", an unreachable printer does not stop a release."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={
+            CONF_PRINTER_SOURCE: "ledm",
+            CONF_PRINTER_URL: "http://127.0.0.1:9/",
+            CONF_PRINTER_VERIFY_SSL: False,
+            CONF_RELEASE_UNREACHABLE: True,
+        },
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    printer = mock_config_entry.runtime_data.printer
+    assert printer is not None
+    await print_all(hass, user_id=USER_2, wait=True)
+    assert len(simulator.prints) == 1
+    assert printer.data is not None
+    assert printer.data.state is PrinterState.UNREACHABLE
+
+
+async def test_slow_first_answer(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """A sleeping printer that misses its first answer is not marked offline."""
+    printer_sim.events = False
+    printer_sim.fall_asleep(1.0)
+    with patch("custom_components.ezeep.printer_status.PRINTER_TIMEOUT", 0.3):
+        mock_config_entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(
+            mock_config_entry, options=ledm_options(printer_sim)
+        )
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        printer = mock_config_entry.runtime_data.printer
+        assert printer is not None
+        await wait_for(lambda: printer._failures == 1)
+        await hass.async_block_till_done()
+        # Nothing known yet, but not "unreachable".
+        assert state(hass, STATUS) == "unavailable"
+        await asyncio.sleep(0.8)  # the printer is awake now
+        await printer.async_refresh()
+        await hass.async_block_till_done()
+        assert state(hass, STATUS) == "ready"
+
+
+async def test_entity_source(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Another integration's entity: its "not ready" states block, at once."""
+    hass.states.async_set("sensor.office_printer", "idle")
+    printer = await setup_station(
+        hass,
+        mock_config_entry,
+        {
+            CONF_PRINTER_SOURCE: "entity",
+            CONF_PRINTER_ENTITY: "sensor.office_printer",
+            CONF_NOT_READY_STATES: ["stopped", "Paper jam"],
+            CONF_RELEASE_UNREACHABLE: False,
+        },
+    )
+    assert printer.update_interval is None
+    assert state(hass, STATUS) == "ready"
+    assert hass.states.get("sensor.printer_black_level") is None
+
+    hass.states.async_set("sensor.office_printer", "paper jam")
+    await hass.async_block_till_done()
+    assert state(hass, STATUS) == "blocked"
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1)
+    assert err.value.translation_placeholders == {"reason": "paper jam"}
+
+    hass.states.async_set("sensor.office_printer", "unavailable")
+    await hass.async_block_till_done()
+    assert state(hass, STATUS) == "unreachable"
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1)
+    assert err.value.translation_key == "printer_unreachable"
+
+    hass.states.async_set("sensor.office_printer", "printing")
+    await hass.async_block_till_done()
+    await print_all(hass, user_id=USER_1, wait=True)
+    assert len(simulator.prints) == 2
+
+
+async def test_ipp_source(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """IPP: state, reasons and marker levels."""
+    printer = await setup_station(
+        hass,
+        mock_config_entry,
+        {
+            CONF_PRINTER_SOURCE: "ipp",
+            CONF_PRINTER_URL: printer_sim.ipp_url,
+            CONF_PRINTER_VERIFY_SSL: False,
+            CONF_RELEASE_UNREACHABLE: False,
+        },
+    )
+    assert printer.events_supported is False
+    assert state(hass, STATUS) == "ready"
+    assert state(hass, "sensor.printer_magenta_level") == "35"
+    printer_sim.set_scenario("jammed")
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1)
+    assert err.value.translation_placeholders == {"reason": "media-jam-error"}
+    assert state(hass, STATUS) == "blocked"
+
+
+async def test_event_table_replaces_polling(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """With the event table, a change shows at once and polling slows down."""
+    printer = await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+    await wait_for(lambda: printer.events_supported is True)
+    assert printer.update_interval == EVENTS_SCAN_INTERVAL
+    printer_sim.set_scenario("door_open")
+    await wait_for(lambda: hass.states.get(STATUS).state == "blocked")  # type: ignore[union-attr]
+    printer_sim.set_scenario("ready")
+    await wait_for(lambda: hass.states.get(STATUS).state == "ready")  # type: ignore[union-attr]
+    # The printer goes away: the long poll fails and polling takes over again.
+    await printer_sim.stop()
+    await wait_for(lambda: printer.update_interval == SCAN_INTERVAL)
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_no_event_table_keeps_polling(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+) -> None:
+    """A printer without the event table is polled every minute."""
+    await wait_for(lambda: ledm_station.events_supported is False)
+    assert ledm_station.update_interval == SCAN_INTERVAL
+
+
+async def test_tag_scan_releases_only_when_the_jam_is_cleared(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """Done when: jammed, a tag scan releases nothing and shows why; cleared, it prints."""
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "alias": "Release on tag",
+                "triggers": {"trigger": "event", "event_type": "tag_scanned"},
+                "actions": {
+                    "action": "ezeep.print_all",
+                    "data": {"user_id": "{{ trigger.event.data.tag_id }}"},
+                },
+            }
+        },
+    )
+    errors = async_capture_events(hass, EVENT_PRINT_ERROR)
+    printer_sim.set_scenario("jammed")
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1})
+    await hass.async_block_till_done()
+    await wait_for(lambda: bool(errors))
+    assert simulator.prints == []
+    assert errors[0].data["code"] == "printer_not_ready"
+    assert errors[0].data["error"] == "jamInPrinter (Tray 2)"
+    assert state(hass, STATUS) == "blocked"
+    assert hass.states.get(PROBLEM).attributes["reasons"] == ["jamInPrinter (Tray 2)"]  # type: ignore[union-attr]
+
+    printer_sim.set_scenario("ready")
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [p.file_name for p in simulator.prints] == ["report-1.tpf", "report-2.tpf"]
+    assert state(hass, STATUS) == "ready"
+    assert len(errors) == 1
+
+
+def test_supply_names() -> None:
+    """Supply sensors are named by colour; other labels by the printer's label."""
+    names = {
+        label: (
+            supply_description(Supply(label)).translation_key,
+            supply_description(Supply(label)).translation_placeholders,
+        )
+        for label in ("K", "C", "M", "Y", "CMY", "PK")
+    }
+    assert names == {
+        "K": ("supply_black", None),
+        "C": ("supply_cyan", None),
+        "M": ("supply_magenta", None),
+        "Y": ("supply_yellow", None),
+        "CMY": ("supply_tricolor", None),
+        "PK": ("supply", {"label": "PK"}),
+    }
+
+
+def test_entity_state_mapping() -> None:
+    """A missing entity is unreachable; states compare without case and blanks."""
+    assert status_from_entity_state("sensor.x", None, []).state is (
+        PrinterState.UNREACHABLE
+    )
+    assert status_from_entity_state("sensor.x", "Stopped", [" stopped ", ""]).state is (
+        PrinterState.BLOCKED
+    )
+    assert status_from_entity_state("sensor.x", "idle", ["stopped"]).releasable
+
+
+async def test_bad_stored_url_skips_the_printer(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hand-edited, invalid printer URL does not break the station."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={CONF_PRINTER_SOURCE: "ipp", CONF_PRINTER_URL: "nonsense"},
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.runtime_data.printer is None
+    assert "printer URL is not valid" in caplog.text
