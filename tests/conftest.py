@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from pathlib import Path
+import shutil
 from typing import Any
 from unittest.mock import patch
 
@@ -22,6 +24,7 @@ from custom_components.ezeep.const import (
     SUBENTRY_TYPE_USER,
 )
 from tests.simulator import SimJob, Simulator
+from tests.simulator.printer import PrinterSimulator
 
 # Obviously fake people: never real card serials.
 USER_1 = "test-user-1"
@@ -33,6 +36,20 @@ PASSWORD = "sim-password"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ezeep."""
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """A configuration folder per test: setting up installs blueprints into it.
+
+    It is a copy of the harness's shared folder; blueprints that a run without this
+    fixture left there (bench/ has none) are removed from the copy.
+    """
+    shutil.rmtree(
+        Path(hass_tmp_config_dir, "blueprints", "automation", DOMAIN),
+        ignore_errors=True,
+    )
+    return hass_tmp_config_dir
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +137,12 @@ def subentry_id_of(entry: MockConfigEntry, user_id: str) -> str:
         for sid, sub in entry.subentries.items()
         if sub.data.get(CONF_USER_ID) == user_id
     )
+
+
+@pytest.fixture
+async def printer_sim(socket_enabled: None) -> AsyncGenerator[PrinterSimulator]:
+    """A simulated HP printer (LEDM documents, event table, IPP) on 127.0.0.1, ready."""
+    printer = PrinterSimulator()
+    await printer.start()
+    yield printer
+    await printer.stop()

@@ -13,6 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprint_install import async_install_blueprints
 from .const import (
     CONF_COOLDOWN,
     CONF_PASSWORD,
@@ -26,11 +27,12 @@ from .const import (
     signal_users_added,
 )
 from .coordinator import EzeepConfigEntry, EzeepCoordinator, unknown_user_issue_id
+from .printer_status import PrinterCoordinator, async_create_printer
 from .release import ReleaseManager
 from .services import async_setup_services
 from .tpfm import TpfmAuthError, TpfmClient, TpfmError
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 USER_AGENT = "ezeep-home-assistant/0.1"
 #: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
@@ -48,11 +50,14 @@ class EzeepData:
     settings: tuple[dict[str, Any], dict[str, Any]]
     #: Sub-entry id -> that person's data; adding or removing people needs no reload.
     users: dict[str, dict[str, Any]]
+    #: The printer's readiness (None: no readiness source is set in the options).
+    printer: PrinterCoordinator | None = None
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services: they exist even while no station is loaded."""
+    """Register the services (they exist even while no station is loaded); add blueprints."""
     async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 
@@ -111,15 +116,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         on_finished=refresh_after_release,
         on_unknown_user=coordinator.async_mark_unregistered,
     )
+    printer = async_create_printer(hass, entry)
+    if printer is not None:
+        releases.readiness_check = printer.async_check_release
     entry.runtime_data = EzeepData(
         client=client,
         coordinator=coordinator,
         releases=releases,
         settings=(dict(entry.data), dict(entry.options)),
         users=_users(entry),
+        printer=printer,
     )
     await coordinator.async_config_entry_first_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if printer is not None:
+        # In the background: a sleeping printer answers late, an offline one not at all.
+        entry.async_create_background_task(
+            hass, printer.async_refresh(), f"{DOMAIN} printer first read"
+        )
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     return True
 

@@ -14,6 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
+from .printer_entity import async_setup_printer_binary_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -29,13 +30,14 @@ async def async_setup_entry(
     entry: EzeepConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add each person's releasing sensor."""
+    """Add each person's releasing sensor, and the printer's problem sensor."""
     async_setup_user_entities(
         hass,
         entry,
         async_add_entities,
         lambda subentry: [EzeepReleasingSensor(entry, subentry, RELEASING)],
     )
+    async_setup_printer_binary_sensors(entry, async_add_entities)
 
 
 class EzeepReleasingSensor(EzeepUserEntity, BinarySensorEntity):

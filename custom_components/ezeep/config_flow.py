@@ -28,12 +28,13 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from . import make_client
+from . import make_client, printer_options
 from .const import (
     CONF_COOLDOWN,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
+    CONF_PRINTER_SOURCE,
     CONF_RATE_LIMIT,
     CONF_SCAN_INTERVAL,
     CONF_URL,
@@ -48,6 +49,8 @@ from .const import (
     MAX_RATE_LIMIT,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
+    SOURCE_ENTITY,
+    SOURCE_NONE,
     SUBENTRY_TYPE_USER,
 )
 from .coordinator import UNREGISTERED
@@ -346,16 +349,27 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class EzeepOptionsFlow(OptionsFlow):
-    """Polling interval, release cooldown and the station's release rate limit."""
+    """Polling, cooldown, rate limit, and where the printer's readiness comes from.
+
+    A readiness source other than none leads to a second step (``printer_options``).
+    """
+
+    _numbers: dict[str, int]
+    _source: str
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={k: int(v) for k, v in user_input.items()}
-            )
+            source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
+            self._numbers = {k: int(v) for k, v in user_input.items()}
+            if source == SOURCE_NONE:
+                return self.async_create_entry(data=self._numbers)
+            self._source = source
+            if source == SOURCE_ENTITY:
+                return await self.async_step_printer_entity()
+            return await self.async_step_printer_url()
         schema = vol.Schema(
             {
                 vol.Required(
@@ -383,6 +397,7 @@ class EzeepOptionsFlow(OptionsFlow):
                         min=1, max=MAX_RATE_LIMIT, mode=NumberSelectorMode.BOX
                     )
                 ),
+                **printer_options.SOURCE_FIELD,
             }
         )
         return self.async_show_form(
@@ -390,6 +405,49 @@ class EzeepOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(
                 schema, self.config_entry.options
             ),
+        )
+
+    async def async_step_printer_url(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The printer's LEDM (http/https) or IPP (ipp/ipps) URL; checked on submit."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, error = await printer_options.async_check_url(
+                self.hass, self._source, user_input
+            )
+            if error is None:
+                return self.async_create_entry(data=self._numbers | options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="printer_url",
+            data_schema=self.add_suggested_values_to_schema(
+                printer_options.URL_SCHEMA,
+                user_input or printer_options.current(self.config_entry, self._source),
+            ),
+            errors=errors,
+            description_placeholders={
+                "example": printer_options.EXAMPLE_URLS[self._source]
+            },
+        )
+
+    async def async_step_printer_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """An entity of another integration and the states that mean "not ready"."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, error = printer_options.check_entity(self.hass, user_input)
+            if error is None:
+                return self.async_create_entry(data=self._numbers | options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="printer_entity",
+            data_schema=self.add_suggested_values_to_schema(
+                printer_options.ENTITY_SCHEMA,
+                user_input or printer_options.current(self.config_entry, SOURCE_ENTITY),
+            ),
+            errors=errors,
         )
 
 

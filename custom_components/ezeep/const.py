@@ -23,6 +23,18 @@ CONF_NAME: Final = "name"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
+# Options: printer readiness (see printer_status.py).
+CONF_PRINTER_SOURCE: Final = "printer_source"
+CONF_PRINTER_URL: Final = "printer_url"
+CONF_PRINTER_VERIFY_SSL: Final = "printer_verify_ssl"
+CONF_PRINTER_ENTITY: Final = "printer_entity_id"
+CONF_NOT_READY_STATES: Final = "printer_not_ready_states"
+CONF_RELEASE_UNREACHABLE: Final = "release_when_unreachable"
+SOURCE_NONE: Final = "none"
+SOURCE_LEDM: Final = "ledm"
+SOURCE_IPP: Final = "ipp"
+SOURCE_ENTITY: Final = "entity"
+PRINTER_SOURCES: Final = (SOURCE_NONE, SOURCE_LEDM, SOURCE_IPP, SOURCE_ENTITY)
 
 DEFAULT_URL: Final = "https://pp2.ezeep.com/"
 DEFAULT_SCAN_INTERVAL: Final = 60
@@ -34,8 +46,10 @@ DEFAULT_RATE_LIMIT: Final = 30
 MAX_RATE_LIMIT: Final = 600
 RATE_WINDOW: Final = timedelta(minutes=1)
 
-#: How many people are polled at once.
-POLL_CONCURRENCY: Final = 10
+#: How many people are polled at once. Each asks its job lists one after the other, so
+#: this also bounds the requests in flight and the connections a poll opens. 16: 500
+#: people with jobs (two asks each) in about 1.4 s when a request takes 20 ms.
+POLL_CONCURRENCY: Final = 16
 #: Jobs listed in the pending-jobs sensor's ``jobs`` attribute.
 MAX_JOBS_ATTRIBUTE: Final = 25
 
@@ -49,6 +63,7 @@ ATTR_PRINTER_ID: Final = "printer_id"
 ATTR_COPIES: Final = "copies"
 ATTR_DELETE: Final = "delete"
 ATTR_WAIT: Final = "wait"
+ATTR_FORCE: Final = "force"
 ATTR_PROC_ID: Final = "proc_id"
 MIN_COPIES: Final = 1
 MAX_COPIES: Final = 99
@@ -77,6 +92,7 @@ ERROR_COOLDOWN: Final = "cooldown"
 ERROR_BUSY: Final = "already_releasing"
 ERROR_RATE_LIMITED: Final = "rate_limited"
 ERROR_UNKNOWN_USER: Final = "unknown_user"
+ERROR_PRINTER_NOT_READY: Final = "printer_not_ready"
 
 
 def signal_users_added(entry_id: str) -> str:

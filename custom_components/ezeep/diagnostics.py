@@ -11,6 +11,7 @@ from yarl import URL
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
 from .coordinator import UNREGISTERED, EzeepConfigEntry
+from .printer_status import printer_diagnostics
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
 
@@ -79,4 +80,6 @@ async def async_get_config_entry_diagnostics(
         "update_interval": str(coordinator.update_interval),
     }
     diagnostics["users"] = users
+    if runtime.printer is not None:
+        diagnostics["printer"] = printer_diagnostics(runtime.printer)
     return diagnostics

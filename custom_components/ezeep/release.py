@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 import time
@@ -30,6 +30,7 @@ from .const import (
     ERROR_BUSY,
     ERROR_CONNECTION,
     ERROR_COOLDOWN,
+    ERROR_PRINTER_NOT_READY,
     ERROR_PROTOCOL,
     ERROR_RATE_LIMITED,
     ERROR_STREAM,
@@ -62,6 +63,13 @@ from .tpfm import (
     TpfmTimeoutError,
     TpfmUserNotAllowedError,
 )
+
+#: Told of a person's release events: an event type (``started``, ``completed``, ``failed``,
+#: ``canceled``) and the data of the bus event that went with it.
+type ReleaseEventListener = Callable[[str, dict[str, Any]], None]
+#: Awaited before a release (unless forced); raises PrinterNotReadyError to refuse it.
+#: See printer_status.py.
+type ReadinessCheck = Callable[[], Awaitable[None]]
 
 #: X-FMP-Return codes after which the next job of the same person is still tried:
 #: the failure belongs to that one job (an OS error on the server, a vanished job file).
@@ -133,6 +141,15 @@ class ReleaseRefusedError(HomeAssistantError):
     """A release was refused before anything was sent to the server."""
 
 
+class PrinterNotReadyError(ReleaseRefusedError):
+    """The printer cannot print now; the placeholder ``reason`` says why."""
+
+    @property
+    def reason(self) -> str:
+        """Why the printer is not ready (its own words)."""
+        return (self.translation_placeholders or {}).get("reason", "")
+
+
 class ReleaseManager:
     """Releases and cancels jobs for the people of one station."""
 
@@ -160,6 +177,11 @@ class ReleaseManager:
         self._starts: deque[float] = deque()
         self._states: dict[str, ReleaseState] = {}
         self._listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._dirty: set[str] = set()
+        self._flush: asyncio.Handle | None = None
+        self._event_listeners: dict[str, list[ReleaseEventListener]] = {}
+        #: The printer readiness guard (set when the station has a readiness source).
+        self.readiness_check: ReadinessCheck | None = None
 
     # -- state for entities ----------------------------------------------------------
 
@@ -181,8 +203,44 @@ class ReleaseManager:
 
     @callback
     def _notify(self, user_id: str) -> None:
-        for update in list(self._listeners.get(user_id, ())):
-            update()
+        """Have this person's entities write their state, once, on the next loop turn.
+
+        Deferred and coalesced: a request that changed the state (the claim before
+        GetJobList, the start of a PrintJob) goes out before the entities are written,
+        and a burst of progress lines read in one turn costs one write per entity.
+        """
+        self._dirty.add(user_id)
+        if self._flush is None:
+            self._flush = self._hass.loop.call_soon(self._write_states)
+
+    @callback
+    def _write_states(self) -> None:
+        self._flush = None
+        dirty, self._dirty = self._dirty, set()
+        for user_id in dirty:
+            for update in list(self._listeners.get(user_id, ())):
+                update()
+
+    @callback
+    def async_add_event_listener(
+        self, user_id: str, listener: ReleaseEventListener
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when a job of this person starts, completes, fails or is canceled."""
+        listeners = self._event_listeners.setdefault(user_id, [])
+        listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def _notify_event(
+        self, user_id: str, event_type: str, data: dict[str, Any]
+    ) -> None:
+        for listener in list(self._event_listeners.get(user_id, ())):
+            listener(event_type, data)
 
     # -- releasing -------------------------------------------------------------------
 
@@ -194,16 +252,34 @@ class ReleaseManager:
         copies: int = 1,
         delete: bool = True,
         wait: bool = False,
+        force: bool = False,
     ) -> list[JobOutcome]:
         """Release all of a person's jobs, oldest first, one PrintJob at a time.
 
-        Returns the jobs with their results (``queued`` unless ``wait``).
+        Returns the jobs with their results (``queued`` unless ``wait``). Unless
+        ``force``, the printer's readiness is checked first (when a source is set).
 
         Raises:
-            ReleaseRefusedError: busy, within the cooldown, or over the rate limit.
+            ReleaseRefusedError: busy, within the cooldown, over the rate limit, or
+                the printer is not ready.
             HomeAssistantError: the job list could not be read.
 
         """
+        if not force and self.readiness_check is not None:
+            try:
+                await self.readiness_check()
+            except PrinterNotReadyError as err:
+                self._fire(
+                    EVENT_PRINT_ERROR,
+                    user_id,
+                    None,
+                    None,
+                    code=ERROR_PRINTER_NOT_READY,
+                    error=err.reason,
+                    os_error=None,
+                    os_error_text="",
+                )
+                raise
         release = self._reserve(user_id)
         release.printer_id, release.copies, release.delete = printer_id, copies, delete
         try:
@@ -453,20 +529,20 @@ class ReleaseManager:
         status: str,
         event: ProgressEvent | None,
     ) -> None:
-        self._hass.bus.async_fire(
-            EVENT_PRINT_PROGRESS,
-            {
-                "config_entry_id": self._entry.entry_id,
-                "user_id": user_id,
-                "job": outcome.job,
-                "name": outcome.name,
-                "proc_id": outcome.proc_id,
-                "status": status,
-                "done": event.done if event else 0,
-                "total": event.total if event else None,
-                "unit": str(event.unit) if event else None,
-            },
-        )
+        data = {
+            "config_entry_id": self._entry.entry_id,
+            "user_id": user_id,
+            "job": outcome.job,
+            "name": outcome.name,
+            "proc_id": outcome.proc_id,
+            "status": status,
+            "done": event.done if event else 0,
+            "total": event.total if event else None,
+            "unit": str(event.unit) if event else None,
+        }
+        self._hass.bus.async_fire(EVENT_PRINT_PROGRESS, data)
+        if status != STATUS_PRINTING:
+            self._notify_event(user_id, status, data)
 
     def _fire_error(
         self, user_id: str, job: Job | None, proc_id: int | None, err: TpfmError
@@ -506,17 +582,17 @@ class ReleaseManager:
         proc_id: int | None,
         **data: Any,
     ) -> None:
-        self._hass.bus.async_fire(
-            event_type,
-            {
-                "config_entry_id": self._entry.entry_id,
-                "user_id": user_id,
-                "job": job.file_name if job else None,
-                "name": job.name if job else None,
-                "proc_id": proc_id,
-                **data,
-            },
-        )
+        data = {
+            "config_entry_id": self._entry.entry_id,
+            "user_id": user_id,
+            "job": job.file_name if job else None,
+            "name": job.name if job else None,
+            "proc_id": proc_id,
+            **data,
+        }
+        self._hass.bus.async_fire(event_type, data)
+        # Every event fired here is an ezeep_print_error: a failed job or release.
+        self._notify_event(user_id, RESULT_FAILED, data)
 
     @staticmethod
     def _service_error(err: TpfmError) -> HomeAssistantError:

@@ -20,6 +20,7 @@ from homeassistant.helpers.typing import StateType
 from .const import MAX_JOBS_ATTRIBUTE, RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED
 from .coordinator import EzeepConfigEntry, UserJobs
 from .entity import EzeepUserEntity, async_setup_user_entities
+from .printer_entity import async_setup_printer_sensors
 from .release import ReleaseState
 
 PARALLEL_UPDATES = 0
@@ -103,7 +104,7 @@ async def async_setup_entry(
     entry: EzeepConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add each person's sensors."""
+    """Add each person's sensors, and the printer's when it has a readiness source."""
     async_setup_user_entities(
         hass,
         entry,
@@ -112,6 +113,7 @@ async def async_setup_entry(
             EzeepSensor(entry, subentry, description) for description in SENSORS
         ],
     )
+    async_setup_printer_sensors(entry, async_add_entities)
 
 
 class EzeepSensor(EzeepUserEntity, SensorEntity):

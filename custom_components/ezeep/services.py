@@ -21,6 +21,7 @@ from .const import (
     ATTR_COPIES,
     ATTR_DELETE,
     ATTR_DEVICE_ID,
+    ATTR_FORCE,
     ATTR_PRINTER_ID,
     ATTR_PROC_ID,
     ATTR_USER_ID,
@@ -70,6 +71,7 @@ PRINT_ALL_SCHEMA = vol.Schema(
         vol.Optional(ATTR_COPIES, default=1): _copies,
         vol.Optional(ATTR_DELETE, default=True): cv.boolean,
         vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+        vol.Optional(ATTR_FORCE, default=False): cv.boolean,
     }
 )
 CANCEL_SCHEMA = vol.Schema({**_TARGET, vol.Optional(ATTR_PROC_ID): _proc_id})
@@ -168,6 +170,7 @@ async def _async_print_all(call: ServiceCall) -> ServiceResponse:
         copies=data[ATTR_COPIES],
         delete=data[ATTR_DELETE],
         wait=data[ATTR_WAIT],
+        force=data[ATTR_FORCE],
     )
     return {"jobs": [outcome.as_dict() for outcome in outcomes]}
 

@@ -1,0 +1,73 @@
+"""Event entity of a person: their jobs starting, completing, failing, being canceled."""
+
+from __future__ import annotations
+
+from typing import Any, Final, override
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED, STATUS_STARTED
+from .coordinator import EzeepConfigEntry
+from .entity import EzeepUserEntity, async_setup_user_entities
+
+PARALLEL_UPDATES = 0
+
+EVENT_TYPES: Final = [STATUS_STARTED, RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED]
+#: Event data shown as attributes; never the user ID or the config entry.
+_ATTRIBUTES: Final = {
+    STATUS_STARTED: ("job", "file_name", "proc_id"),
+    RESULT_COMPLETED: ("job", "file_name", "proc_id", "done", "total", "unit"),
+    RESULT_CANCELED: ("job", "file_name", "proc_id", "done", "total", "unit"),
+    RESULT_FAILED: ("job", "file_name", "proc_id", "code", "error", "os_error_text"),
+}
+
+RELEASE = EventEntityDescription(
+    key="release", translation_key="release", event_types=EVENT_TYPES
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add each person's release event entity."""
+    async_setup_user_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda subentry: [EzeepReleaseEvent(entry, subentry, RELEASE)],
+    )
+
+
+def event_attributes(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Return the attributes of an event entity's event from a bus event's data.
+
+    ``job`` is the name people know the job by (its display name, else its file name);
+    ``file_name`` is the server's name of it.
+    """
+    values = {
+        **data,
+        "job": data.get("name") or data.get("job"),
+        "file_name": data.get("job"),
+    }
+    return {key: values.get(key) for key in _ATTRIBUTES[event_type]}
+
+
+class EzeepReleaseEvent(EzeepUserEntity, EventEntity):
+    """Fires when one of this person's jobs starts, completes, fails or is canceled."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow this person's release events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._releases.async_add_event_listener(self._user_id, self._on_event)
+        )
+
+    @callback
+    def _on_event(self, event_type: str, data: dict[str, Any]) -> None:
+        self._trigger_event(event_type, event_attributes(event_type, data))
+        self.async_write_ha_state()
