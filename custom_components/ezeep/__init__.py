@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
@@ -26,7 +26,12 @@ from .const import (
     SUBENTRY_TYPE_USER,
     signal_users_added,
 )
-from .coordinator import EzeepConfigEntry, EzeepCoordinator, unknown_user_issue_id
+from .coordinator import (
+    UNREGISTERED,
+    EzeepConfigEntry,
+    EzeepCoordinator,
+    unknown_user_issue_id,
+)
 from .printer_status import PrinterCoordinator, async_create_printer
 from .release import ReleaseManager
 from .services import async_setup_services
@@ -170,10 +175,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the unknown-ID marks and repair issues of a removed station."""
-    from homeassistant.helpers import issue_registry as ir
-
-    from .coordinator import UNREGISTERED
-
     marks = hass.data.get(UNREGISTERED, set())
     for entry_id, subentry_id in list(marks):
         if entry_id == entry.entry_id:
