@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -150,3 +151,44 @@ async def test_sub_entry_removed_and_added_without_reload(
     )
     assert hass.states.get("sensor.bob_pending_jobs") is None
     assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_unreachable_at_startup_logs_no_errors(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Setup retries with back-off: no warning, error or traceback in the log meanwhile."""
+    simulator.http_error("GetVersion", 503)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    for _ in range(3):
+        await hass.config_entries.async_reload(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert simulator.counts["GetVersion"] >= 3
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    loud = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and "ezeep" in r.getMessage()
+    ]
+    assert not [r for r in loud if "custom integration" not in r.getMessage()]
+    simulator.clear_faults()
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_home_assistant_stops_while_printing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Stopping Home Assistant mid-print: no exception, nothing released again."""
+    simulator.users[USER_1].jobs[0].step_delay = 0.3
+    await hass.services.async_call(
+        DOMAIN, "print_all", {"user_id": USER_1}, blocking=True
+    )
+    await asyncio.wait_for(simulator.wait_running(), 5)
+    await hass.async_stop()
+    assert simulator.counts["PrintJob"] == 1
+    assert init_integration.runtime_data.releases._releases == {}

@@ -363,7 +363,10 @@ class ReleaseManager:
         )
 
     @callback
-    def _finish(self, release: _Release, last: JobOutcome | None = None) -> None:
+    def _finish(
+        self, release: _Release, last: JobOutcome | None = None, *, refresh: bool = True
+    ) -> None:
+        """Free the person; with ``refresh``, have their job list read again."""
         user_id = release.user_id
         if self._releases.get(user_id) is release:
             del self._releases[user_id]
@@ -384,11 +387,12 @@ class ReleaseManager:
         if not self._listeners.get(user_id):
             # No entity shows this person (an unconfigured card): keep no state.
             self._states.pop(user_id, None)
-        if release.outcomes:
+        if release.outcomes and refresh:
             self._on_finished(user_id)
 
     async def _run(self, release: _Release, jobs: list[Job]) -> None:
         last: JobOutcome | None = None
+        stopping = False
         try:
             stop = False
             for job, outcome in zip(jobs, release.outcomes, strict=True):
@@ -398,7 +402,9 @@ class ReleaseManager:
                 release.current = last = outcome
                 stop = await self._print_one(release, job, outcome)
         except asyncio.CancelledError:
-            # Unloaded or stopping: the server finishes a job it started; nothing is resent.
+            # Unloaded or stopping: the server finishes a job it started; nothing is resent,
+            # and nothing more is asked of the server (its session may be closing).
+            stopping = True
             for outcome in release.outcomes:
                 if outcome.result == RESULT_QUEUED:
                     outcome.result = (
@@ -409,7 +415,7 @@ class ReleaseManager:
             raise
         finally:
             release.current = None
-            self._finish(release, last)
+            self._finish(release, last, refresh=not stopping)
 
     async def _print_one(
         self, release: _Release, job: Job, outcome: JobOutcome
