@@ -130,22 +130,21 @@ def _flow_client(hass: HomeAssistant, data: Mapping[str, Any]) -> TpfmClient:
 
 
 def _first_user_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
-    """Return a person's ID to check the password with.
+    """Return a person's ID to check the password with (None: nobody to ask with).
 
-    People the server did not know come last: asking with their ID again would print
-    another registration sheet (and answer "unknown user" rather than check the password).
+    Never one the server did not know: asking with it again would print another
+    registration sheet (and answer "unknown user" rather than check the password).
     """
     unregistered = hass.data.get(UNREGISTERED, set())
-    user_ids = sorted(
+    return next(
         (
-            (entry.entry_id, subentry.subentry_id) in unregistered,
-            index,
-            str(subentry.data[CONF_USER_ID]),
-        )
-        for index, subentry in enumerate(entry.subentries.values())
-        if subentry.subentry_type == SUBENTRY_TYPE_USER
+            str(subentry.data[CONF_USER_ID])
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_TYPE_USER
+            and (entry.entry_id, subentry.subentry_id) not in unregistered
+        ),
+        None,
     )
-    return user_ids[0][2] if user_ids else None
 
 
 def _clean_user_id(value: Any) -> tuple[str, str | None]:

@@ -101,6 +101,8 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
         self._read_at: float | None = None
         self._release_lock = asyncio.Lock()
         self._events_task: asyncio.Task[None] | None = None
+        #: Set on shutdown (unload): a read still in flight starts no event follower.
+        self._closed = False
         #: None: not tried yet; False: the printer has no usable event table.
         self.events_supported: bool | None = None if ledm is not None else False
         self._info: PrinterInfo | None = None
@@ -197,9 +199,16 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
 
     # -- the LEDM event table --------------------------------------------------------
 
+    @override
+    async def async_shutdown(self) -> None:
+        """Stop refreshing; the entry cancels the event follower's task."""
+        self._closed = True
+        await super().async_shutdown()
+
     def _follow_events(self) -> None:
         if (
-            self._ledm is None
+            self._closed
+            or self._ledm is None
             or self.events_supported is False
             or (self._events_task is not None and not self._events_task.done())
         ):

@@ -182,6 +182,8 @@ class ReleaseManager:
         self._event_listeners: dict[str, list[ReleaseEventListener]] = {}
         #: The printer readiness guard (set when the station has a readiness source).
         self.readiness_check: ReadinessCheck | None = None
+        #: Set by async_shutdown: the station is unloading, no release starts any more.
+        self._closed = False
 
     # -- state for entities ----------------------------------------------------------
 
@@ -296,10 +298,12 @@ class ReleaseManager:
         release.outcomes = [
             JobOutcome(job=job.file_name, name=job.name) for job in jobs
         ]
-        if release.cancel_requested or not jobs:
+        if release.cancel_requested or self._closed or not jobs:
+            # Closed: the station unloaded while GetJobList was asked. A task started
+            # now would outlive the shutdown and print beside a reloaded station.
             for outcome in release.outcomes:
                 outcome.result = RESULT_CANCELED
-            self._finish(release)
+            self._finish(release, refresh=not self._closed)
             return list(release.outcomes)
         release.task = self._entry.async_create_background_task(
             self._hass,
@@ -307,7 +311,14 @@ class ReleaseManager:
             f"{DOMAIN} release",
         )
         if wait:
-            await asyncio.shield(release.task)
+            try:
+                await asyncio.shield(release.task)
+            except asyncio.CancelledError:
+                # Only this call's own cancellation goes on; a release task stopped by
+                # an unload has set the outcomes (failed, canceled): report them.
+                current = asyncio.current_task()
+                if current is None or current.cancelling():
+                    raise
         return [
             JobOutcome(o.job, o.name, o.proc_id, o.result) for o in release.outcomes
         ]
@@ -520,6 +531,7 @@ class ReleaseManager:
 
     async def async_shutdown(self) -> None:
         """Stop every release task (entry unload or Home Assistant stop)."""
+        self._closed = True
         tasks = [r.task for r in self._releases.values() if r.task is not None]
         for task in tasks:
             task.cancel()

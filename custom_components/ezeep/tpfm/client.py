@@ -104,6 +104,25 @@ class _Reply:
     text: str
 
 
+class _NotResentError(aiohttp.ClientConnectionError):
+    """The connection of a PrintJob broke; unlike its base class, aiohttp does not resend."""
+
+
+async def _send_once(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Keep aiohttp from sending a PrintJob twice.
+
+    aiohttp resends a request of an idempotent method (GET is one) once when the
+    connection fails with ClientOSError or ServerDisconnectedError, also after the
+    server received it. PrintJob is not idempotent: the first one may be printing.
+    """
+    try:
+        return await handler(request)
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as err:
+        raise _NotResentError(type(err).__name__) from err
+
+
 def _command_error(headers: Mapping[str, str], code: int) -> TpfmError:
     return error_for_code(
         code,
@@ -395,6 +414,9 @@ class TpfmClient:
             sock_connect=self._connect_timeout,
         )
 
+        # Per-request middlewares replace the session's: keep those, add _send_once.
+        middlewares = (*getattr(self._session, "_middlewares", ()), _send_once)
+
         def open_response() -> Awaitable[aiohttp.ClientResponse]:
             return self._session.get(
                 url,
@@ -402,6 +424,7 @@ class TpfmClient:
                 ssl=self._ssl,
                 timeout=timeout,
                 allow_redirects=False,
+                middlewares=middlewares,
             )
 
         return PrintJobStream(
@@ -440,7 +463,8 @@ class PrintJobStream:
         except TimeoutError as err:
             raise TpfmTimeoutError("PrintJob: no answer in time") from err
         except aiohttp.ClientError as err:
-            raise TpfmConnectionError(f"PrintJob: {type(err).__name__}") from err
+            cause = err.__cause__ if isinstance(err, _NotResentError) else err
+            raise TpfmConnectionError(f"PrintJob: {type(cause).__name__}") from err
         try:
             _check_head(resp.status, resp.headers)
         except BaseException:
