@@ -111,6 +111,8 @@ async def test_reauth_then_everything_works(
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
     assert init_integration.data[CONF_PASSWORD] == "new-sim-password"
+    # The failed attempts started cooldowns, and those outlive the reload.
+    init_integration.runtime_data.releases.cooldown = 0
     response = await print_all(hass, user_id=USER_1, wait=True)
     assert [job["result"] for job in response["jobs"]] == ["completed", "completed"]
 
@@ -471,3 +473,18 @@ def test_generated_progress_and_texts(token: str, kind: str | None, text: str) -
         assert percent is None or 0 <= percent <= 100
         assert state.unit in (ProgressUnit.PAGES, ProgressUnit.PERCENT)
     assert isinstance(decode_text(text), str)
+
+
+async def test_cooldown_survives_a_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A reload (new options, a reauth) does not reset the cooldown: no second release."""
+    simulator.users[USER_1].jobs[0].step_delay = 0.2
+    await print_all(hass, user_id=USER_1)
+    await asyncio.wait_for(simulator.wait_running(), 5)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1)
+    assert err.value.translation_key == "release_cooldown"
+    assert simulator.counts["PrintJob"] == 1

@@ -33,7 +33,7 @@ from .coordinator import (
     unknown_user_issue_id,
 )
 from .printer_status import PrinterCoordinator, async_create_printer
-from .release import ReleaseManager
+from .release import RELEASE_LIMITS, ReleaseManager
 from .services import async_setup_services
 from .tpfm import TpfmAuthError, TpfmClient, TpfmError
 
@@ -174,7 +174,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
-    """Forget the unknown-ID marks and repair issues of a removed station."""
+    """Forget the limits, unknown-ID marks and repair issues of a removed station."""
+    hass.data.get(RELEASE_LIMITS, {}).pop(entry.entry_id, None)
     marks = hass.data.get(UNREGISTERED, set())
     for entry_id, subentry_id in list(marks):
         if entry_id == entry.entry_id:

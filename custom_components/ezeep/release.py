@@ -23,6 +23,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     DOMAIN,
@@ -137,6 +138,18 @@ class _Release:
     canceled_procs: set[int] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _Limits:
+    """A station's cooldown marks and rate window (monotonic times)."""
+
+    last_activity: dict[str, float] = field(default_factory=dict)
+    starts: deque[float] = field(default_factory=deque)
+
+
+#: Entry id -> that station's limits, kept for the whole run (across reloads).
+RELEASE_LIMITS: HassKey[dict[str, _Limits]] = HassKey(f"{DOMAIN}_release_limits")
+
+
 class ReleaseRefusedError(HomeAssistantError):
     """A release was refused before anything was sent to the server."""
 
@@ -173,8 +186,13 @@ class ReleaseManager:
         self._on_finished = on_finished
         self._on_unknown_user = on_unknown_user
         self._releases: dict[str, _Release] = {}
-        self._last_activity: dict[str, float] = {}
-        self._starts: deque[float] = deque()
+        # Cooldowns and the rate window outlive a reload of the station (new settings,
+        # a reauth): a tag scanned again right after it must not release a second time.
+        limits = hass.data.setdefault(RELEASE_LIMITS, {}).setdefault(
+            entry.entry_id, _Limits()
+        )
+        self._last_activity = limits.last_activity
+        self._starts = limits.starts
         self._states: dict[str, ReleaseState] = {}
         self._listeners: dict[str, list[CALLBACK_TYPE]] = {}
         self._dirty: set[str] = set()
