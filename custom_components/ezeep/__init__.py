@@ -39,7 +39,6 @@ from .tpfm import TpfmAuthError, TpfmClient, TpfmError
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-USER_AGENT = "ezeep-home-assistant/0.1"
 #: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
 RETRY_DELAYS: tuple[float, ...] = (1.0,)
 
@@ -75,16 +74,14 @@ def make_client(
         data[CONF_URL],
         data[CONF_PASSWORD],
         language=hass.config.language,
-        user_agent=USER_AGENT,
         **({"retry_delays": RETRY_DELAYS} | options),
     )
 
 
 def _users(entry: EzeepConfigEntry) -> dict[str, dict[str, Any]]:
     return {
-        sid: {"title": sub.title, **sub.data}
-        for sid, sub in entry.subentries.items()
-        if sub.subentry_type == SUBENTRY_TYPE_USER
+        sub.subentry_id: {"title": sub.title, **sub.data}
+        for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     }
 
 

@@ -43,7 +43,6 @@ from .const import (
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DEFAULT_SCAN_INTERVAL,
-    DEFAULT_URL,
     DOMAIN,
     MAX_COOLDOWN,
     MAX_RATE_LIMIT,
@@ -53,8 +52,9 @@ from .const import (
     SOURCE_NONE,
     SUBENTRY_TYPE_USER,
 )
-from .coordinator import UNREGISTERED
+from .coordinator import polled_users
 from .tpfm import (
+    DEFAULT_URL,
     TpfmAuthError,
     TpfmClient,
     TpfmError,
@@ -65,6 +65,10 @@ from .tpfm import (
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+#: A person's sub-entry form (add and change).
+_PERSON_SCHEMA = vol.Schema(
+    {vol.Required(CONF_USER_ID): str, vol.Optional(CONF_NAME): str}
+)
 
 
 async def _host_is_private(host: str) -> bool:
@@ -135,16 +139,7 @@ def _first_user_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     Never one the server did not know: asking with it again would print another
     registration sheet (and answer "unknown user" rather than check the password).
     """
-    unregistered = hass.data.get(UNREGISTERED, set())
-    return next(
-        (
-            str(subentry.data[CONF_USER_ID])
-            for subentry in entry.subentries.values()
-            if subentry.subentry_type == SUBENTRY_TYPE_USER
-            and (entry.entry_id, subentry.subentry_id) not in unregistered
-        ),
-        None,
-    )
+    return next(iter(polled_users(hass, entry).values()), None)
 
 
 def _clean_user_id(value: Any) -> tuple[str, str | None]:
@@ -167,8 +162,8 @@ def _user_title(entry: ConfigEntry | None, name: str, keep: str | None = None) -
         if entry is None
         else {
             sub.title
-            for sub in entry.subentries.values()
-            if sub.subentry_type == SUBENTRY_TYPE_USER and sub.subentry_id != keep
+            for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
+            if sub.subentry_id != keep
         }
     )
     number = len(taken) + 1
@@ -464,10 +459,8 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
 
     def _taken(self, user_id: str, except_subentry: str | None = None) -> bool:
         return any(
-            sub.subentry_type == SUBENTRY_TYPE_USER
-            and sub.data.get(CONF_USER_ID) == user_id
-            and sub.subentry_id != except_subentry
-            for sub in self._get_entry().subentries.values()
+            sub.data.get(CONF_USER_ID) == user_id and sub.subentry_id != except_subentry
+            for sub in self._get_entry().get_subentries_of_type(SUBENTRY_TYPE_USER)
         )
 
     async def async_step_user(
@@ -492,9 +485,7 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {vol.Required(CONF_USER_ID): str, vol.Optional(CONF_NAME): str}
-                ),
+                _PERSON_SCHEMA,
                 user_input,
             ),
             errors=errors,
@@ -536,9 +527,7 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {vol.Required(CONF_USER_ID): str, vol.Optional(CONF_NAME): str}
-                ),
+                _PERSON_SCHEMA,
                 user_input or dict(subentry.data),
             ),
             errors=errors,

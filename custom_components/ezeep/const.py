@@ -36,7 +36,6 @@ SOURCE_IPP: Final = "ipp"
 SOURCE_ENTITY: Final = "entity"
 PRINTER_SOURCES: Final = (SOURCE_NONE, SOURCE_LEDM, SOURCE_IPP, SOURCE_ENTITY)
 
-DEFAULT_URL: Final = "https://pp2.ezeep.com/"
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
 MAX_SCAN_INTERVAL: Final = 3600
@@ -91,7 +90,6 @@ ERROR_PROTOCOL: Final = "protocol_error"
 ERROR_COOLDOWN: Final = "cooldown"
 ERROR_BUSY: Final = "already_releasing"
 ERROR_RATE_LIMITED: Final = "rate_limited"
-ERROR_UNKNOWN_USER: Final = "unknown_user"
 ERROR_PRINTER_NOT_READY: Final = "printer_not_ready"
 
 

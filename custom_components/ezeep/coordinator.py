@@ -49,6 +49,20 @@ class UserJobs:
         return sum(1 for job in self.jobs if not job.on_hold)
 
 
+def polled_users(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+    """Return ``{sub-entry id: user id}`` of a station's people the server knows.
+
+    People the server did not know are left out until they are cleared: asking with
+    their ID again would print another registration sheet.
+    """
+    unregistered = hass.data.get(UNREGISTERED, set())
+    return {
+        subentry.subentry_id: subentry.data[CONF_USER_ID]
+        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
+        if (entry.entry_id, subentry.subentry_id) not in unregistered
+    }
+
+
 def unknown_user_issue_id(subentry_id: str) -> str:
     """Return the repair issue id for a person the server does not know."""
     return f"unknown_user_{subentry_id}"
@@ -87,20 +101,12 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     def users(self) -> dict[str, str]:
         """Return ``{sub-entry id: user id}`` of the people to poll."""
-        entry_id = self.config_entry.entry_id
-        return {
-            subentry.subentry_id: subentry.data[CONF_USER_ID]
-            for subentry in self.config_entry.subentries.values()
-            if subentry.subentry_type == SUBENTRY_TYPE_USER
-            and (entry_id, subentry.subentry_id) not in self._unregistered
-        }
+        return polled_users(self.hass, self.config_entry)
 
     def subentry_of(self, user_id: str) -> str | None:
         """Return the sub-entry id configured for a user ID, if any."""
-        for subentry in self.config_entry.subentries.values():
-            if subentry.subentry_type == SUBENTRY_TYPE_USER and (
-                subentry.data[CONF_USER_ID] == user_id
-            ):
+        for subentry in self.config_entry.get_subentries_of_type(SUBENTRY_TYPE_USER):
+            if subentry.data[CONF_USER_ID] == user_id:
                 return subentry.subentry_id
         return None
 
@@ -152,11 +158,9 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             job_list = await self.client.get_jobs_with_held(
                 user_id, printer=self._printer_id
             )
-        releasable = sorted(
-            (j for j in job_list.jobs if not j.on_hold), key=lambda j: j.created
-        )
-        held = sorted((j for j in job_list.jobs if j.on_hold), key=lambda j: j.created)
-        return UserJobs(jobs=(*releasable, *held), visible=job_list.visible)
+        # Releasable jobs oldest first, then held ones oldest first.
+        jobs = sorted(job_list.jobs, key=lambda j: (j.on_hold, j.created))
+        return UserJobs(jobs=tuple(jobs), visible=job_list.visible)
 
     @override
     async def _async_update_data(self) -> dict[str, UserJobs]:

@@ -40,9 +40,8 @@ async def async_get_config_entry_diagnostics(
     }
     # People are numbered: their IDs and names (sub-entry titles) stay out.
     people = [
-        subentry_id
-        for subentry_id, subentry in entry.subentries.items()
-        if subentry.subentry_type == SUBENTRY_TYPE_USER
+        subentry.subentry_id
+        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     ]
     if entry.state is not ConfigEntryState.LOADED:
         unregistered = hass.data.get(UNREGISTERED, set())

@@ -80,11 +80,8 @@ def async_setup_user_entities(
 
     @callback
     def add_new() -> None:
-        for subentry in entry.subentries.values():
-            if (
-                subentry.subentry_type != SUBENTRY_TYPE_USER
-                or subentry.subentry_id in added
-            ):
+        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER):
+            if subentry.subentry_id in added:
                 continue
             added.add(subentry.subentry_id)
             async_add_entities(

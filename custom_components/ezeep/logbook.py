@@ -47,10 +47,8 @@ def _person(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str, str | No
     entry = hass.config_entries.async_get_entry(str(data.get("config_entry_id")))
     if entry is None or entry.domain != DOMAIN:
         return UNKNOWN_PERSON, None
-    for subentry in entry.subentries.values():
-        if subentry.subentry_type == SUBENTRY_TYPE_USER and subentry.data.get(
-            CONF_USER_ID
-        ) == data.get("user_id"):
+    for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER):
+        if subentry.data.get(CONF_USER_ID) == data.get("user_id"):
             entity_id = er.async_get(hass).async_get_entity_id(
                 Platform.EVENT, DOMAIN, f"{subentry.subentry_id}_release"
             )

@@ -74,7 +74,10 @@ class EzeepPrinterEntity(CoordinatorEntity[PrinterCoordinator]):
         """Available once the printer's status was read (or found unreachable)."""
         return super().available and self.coordinator.data is not None
 
-    def _attributes(self) -> dict[str, Any]:
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Blocking reasons and warnings."""
         status = self.coordinator.data
         return {
             "reasons": list(status.reasons) if status else [],
@@ -93,12 +96,6 @@ class EzeepPrinterStatusSensor(EzeepPrinterEntity, SensorEntity):
         status = self.coordinator.data
         return str(status.state) if status else None
 
-    @property
-    @override
-    def extra_state_attributes(self) -> Mapping[str, Any]:
-        """Blocking reasons and warnings."""
-        return self._attributes()
-
 
 class EzeepPrinterProblemSensor(EzeepPrinterEntity, BinarySensorEntity):
     """On while the printer cannot print (blocked, unknown state, unreachable)."""
@@ -109,12 +106,6 @@ class EzeepPrinterProblemSensor(EzeepPrinterEntity, BinarySensorEntity):
         """Return whether there is a problem."""
         status = self.coordinator.data
         return status.has_problem if status else None
-
-    @property
-    @override
-    def extra_state_attributes(self) -> Mapping[str, Any]:
-        """Blocking reasons and warnings."""
-        return self._attributes()
 
 
 def _supply_translation_key(color: str | None) -> str:

@@ -271,16 +271,15 @@ def async_create_printer(
             # Only a hand-edited entry gets here: the options flow checks the URL.
             LOGGER.error("The printer URL is not valid; set it again in the options")
             return None
+        ledm = client if isinstance(client, LedmClient) else None
         return PrinterCoordinator(
             hass,
             entry,
             source,
             client.status,
-            ledm=client if isinstance(client, LedmClient) else None,
+            ledm=ledm,
             release_when_unreachable=release_when_unreachable,
-            configuration_url=client.base_url
-            if isinstance(client, LedmClient)
-            else None,
+            configuration_url=ledm.base_url if ledm else None,
         )
     if source == SOURCE_ENTITY:
         entity_id = str(options.get(CONF_PRINTER_ENTITY, ""))
@@ -314,12 +313,8 @@ def make_printer_client(
     return IppClient(session, url, verify_ssl=verify_ssl, timeout=PRINTER_TIMEOUT)
 
 
-def printer_diagnostics(
-    coordinator: PrinterCoordinator | None,
-) -> dict[str, Any] | None:
+def printer_diagnostics(coordinator: PrinterCoordinator) -> dict[str, Any]:
     """The printer part of the diagnostics (no URL: it may name the network)."""
-    if coordinator is None:
-        return None
     status = coordinator.data
     return {
         "source": coordinator.source,

@@ -163,6 +163,20 @@ class PrinterNotReadyError(ReleaseRefusedError):
         return (self.translation_placeholders or {}).get("reason", "")
 
 
+def _add_listener[T](
+    listeners: dict[str, list[T]], user_id: str, listener: T
+) -> CALLBACK_TYPE:
+    """Add a listener of one person; return the callback that removes it."""
+    of_user = listeners.setdefault(user_id, [])
+    of_user.append(listener)
+
+    @callback
+    def remove() -> None:
+        of_user.remove(listener)
+
+    return remove
+
+
 class ReleaseManager:
     """Releases and cancels jobs for the people of one station."""
 
@@ -212,14 +226,7 @@ class ReleaseManager:
     @callback
     def async_add_listener(self, user_id: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call ``update`` whenever this person's release state changes."""
-        listeners = self._listeners.setdefault(user_id, [])
-        listeners.append(update)
-
-        @callback
-        def remove() -> None:
-            listeners.remove(update)
-
-        return remove
+        return _add_listener(self._listeners, user_id, update)
 
     @callback
     def _notify(self, user_id: str) -> None:
@@ -246,14 +253,7 @@ class ReleaseManager:
         self, user_id: str, listener: ReleaseEventListener
     ) -> CALLBACK_TYPE:
         """Call ``listener`` when a job of this person starts, completes, fails or is canceled."""
-        listeners = self._event_listeners.setdefault(user_id, [])
-        listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            listeners.remove(listener)
-
-        return remove
+        return _add_listener(self._event_listeners, user_id, listener)
 
     @callback
     def _notify_event(
@@ -289,16 +289,7 @@ class ReleaseManager:
             try:
                 await self.readiness_check()
             except PrinterNotReadyError as err:
-                self._fire(
-                    EVENT_PRINT_ERROR,
-                    user_id,
-                    None,
-                    None,
-                    code=ERROR_PRINTER_NOT_READY,
-                    error=err.reason,
-                    os_error=None,
-                    os_error_text="",
-                )
+                self._fire_refused(user_id, ERROR_PRINTER_NOT_READY, err.reason)
                 raise
         release = self._reserve(user_id)
         release.printer_id, release.copies, release.delete = printer_id, copies, delete
@@ -375,16 +366,7 @@ class ReleaseManager:
     def _refuse(
         self, user_id: str, code: str, placeholders: dict[str, str] | None = None
     ) -> None:
-        self._fire(
-            EVENT_PRINT_ERROR,
-            user_id,
-            None,
-            None,
-            code=code,
-            error=code.replace("_", " "),
-            os_error=None,
-            os_error_text="",
-        )
+        self._fire_refused(user_id, code, code.replace("_", " "))
         raise ReleaseRefusedError(
             translation_domain=DOMAIN,
             translation_key=f"release_{code}",
@@ -504,8 +486,7 @@ class ReleaseManager:
             return True
         outcome.result = RESULT_FAILED
         state.last_error = result.error_text or f"X-FMP-Return {result.code}"
-        self._fire(
-            EVENT_PRINT_ERROR,
+        self._fire_print_error(
             user_id,
             job,
             outcome.proc_id,
@@ -599,8 +580,7 @@ class ReleaseManager:
             code = ERROR_PROTOCOL
         else:
             code = ERROR_CONNECTION
-        self._fire(
-            EVENT_PRINT_ERROR,
+        self._fire_print_error(
             user_id,
             job,
             proc_id,
@@ -610,14 +590,20 @@ class ReleaseManager:
             os_error_text=err.os_error_text,
         )
 
-    def _fire(
+    def _fire_refused(self, user_id: str, code: str, error: str) -> None:
+        """Report a release refused before anything was sent (no job, no server error)."""
+        self._fire_print_error(
+            user_id, None, None, code=code, error=error, os_error=None, os_error_text=""
+        )
+
+    def _fire_print_error(
         self,
-        event_type: str,
         user_id: str,
         job: Job | None,
         proc_id: int | None,
         **data: Any,
     ) -> None:
+        """Fire ``ezeep_print_error`` (a failed job or release) and tell the event entity."""
         data = {
             "config_entry_id": self._entry.entry_id,
             "user_id": user_id,
@@ -626,8 +612,7 @@ class ReleaseManager:
             "proc_id": proc_id,
             **data,
         }
-        self._hass.bus.async_fire(event_type, data)
-        # Every event fired here is an ezeep_print_error: a failed job or release.
+        self._hass.bus.async_fire(EVENT_PRINT_ERROR, data)
         self._notify_event(user_id, RESULT_FAILED, data)
 
     @staticmethod

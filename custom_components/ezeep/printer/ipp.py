@@ -23,10 +23,9 @@ from pyipp import (
 from yarl import URL
 
 from .errors import PrinterConnectionError, PrinterNotSupportedError, PrinterParseError
-from .readiness import PrinterInfo, PrinterState, PrinterStatus, Supply
+from .readiness import PrinterInfo, PrinterState, PrinterStatus, Supply, clean_text
 
 DEFAULT_TIMEOUT: Final = 30.0
-MAX_TEXT: Final = 80
 
 #: marker-colors values (sRGB hex) and the label codes they stand for.
 _COLOR_LABELS: Final = {
@@ -39,7 +38,7 @@ _COLOR_LABELS: Final = {
 
 
 def _clean(text: object) -> str:
-    return "".join(ch for ch in str(text).strip() if ch.isprintable())[:MAX_TEXT]
+    return clean_text(str(text))
 
 
 def _as_list(value: object) -> list[str]:

@@ -30,7 +30,15 @@ from .errors import (
     PrinterParseError,
     PrinterTimeoutError,
 )
-from .readiness import PrinterInfo, PrinterState, PrinterStatus, Supply, worst
+from .readiness import (
+    RELEASABLE_STATES,
+    PrinterInfo,
+    PrinterState,
+    PrinterStatus,
+    Supply,
+    clean_text,
+    worst,
+)
 
 PATH_STATUS: Final = "/DevMgmt/ProductStatusDyn.xml"
 PATH_CONSUMABLES: Final = "/DevMgmt/ConsumableConfigDyn.xml"
@@ -45,8 +53,6 @@ EVENT_WAIT_TENTHS: Final = 1200
 EVENT_TIMEOUT: Final = 150.0
 #: No status document is anywhere near this big.
 MAX_DOCUMENT_BYTES: Final = 1 << 20
-#: Texts from the printer end up in states, attributes and messages: keep them short.
-MAX_TEXT: Final = 80
 
 # Status categories (the printer's own vocabulary).
 READY_CATEGORIES: Final = frozenset({"ready"})
@@ -106,11 +112,10 @@ def _local(tag: object) -> str:
 
 
 def _clean(text: str | None) -> str | None:
-    """Return element text stripped, without control characters, at most MAX_TEXT long."""
+    """Return element text cleaned (see ``clean_text``); None for none or nothing left."""
     if text is None:
         return None
-    cleaned = "".join(ch for ch in text.strip() if ch.isprintable())[:MAX_TEXT]
-    return cleaned or None
+    return clean_text(text) or None
 
 
 def parse_xml(data: bytes | str, root_name: str) -> ET.Element:
@@ -291,7 +296,7 @@ def evaluate(report: LedmStatusReport) -> tuple[PrinterState, list[str], list[st
     state = worst(states)
     if state is None:
         return PrinterState.UNKNOWN, ["no status category"], warnings
-    if state in (PrinterState.READY, PrinterState.BUSY, PrinterState.SLEEPING):
+    if state in RELEASABLE_STATES:
         reasons = []
     elif state is PrinterState.WARMING_UP:
         reasons = [r for r in reasons if r in WAIT_CATEGORIES]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
 
 
 class PrinterState(StrEnum):
@@ -42,6 +43,15 @@ _SEVERITY: dict[PrinterState, int] = {
 def worst(states: Iterable[PrinterState]) -> PrinterState | None:
     """Return the state that matters most of several (None for none)."""
     return max(states, key=_SEVERITY.__getitem__, default=None)
+
+
+#: Texts from the printer end up in states, attributes and messages: keep them short.
+MAX_TEXT: Final = 80
+
+
+def clean_text(text: str) -> str:
+    """Return a printer's text stripped, without control characters, at most MAX_TEXT long."""
+    return "".join(ch for ch in text.strip() if ch.isprintable())[:MAX_TEXT]
 
 
 #: Supply label codes and the colour names the entities use.
