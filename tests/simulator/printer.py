@@ -22,11 +22,11 @@ import contextlib
 from dataclasses import dataclass, field
 import ssl
 import struct
-from types import TracebackType
-from typing import Self
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+
+from .local_server import LocalServer
 
 NS_PSDYN = "http://www.hp.com/schemas/imaging/con/ledm/productstatusdyn/2007/10/31"
 NS_PSCAT = (
@@ -129,7 +129,7 @@ def _el(prefix: str, name: str, text: object) -> str:
     return f"<{prefix}:{name}>{escape(str(text))}</{prefix}:{name}>"
 
 
-class PrinterSimulator:
+class PrinterSimulator(LocalServer):
     """An HP printer's embedded web server and IPP endpoint, on 127.0.0.1."""
 
     def __init__(self, scenario: str = "ready") -> None:
@@ -146,7 +146,6 @@ class PrinterSimulator:
         self._answered_first = False
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
         self._stopping = asyncio.Event()
         self.url = ""
         self.ipp_url = ""
@@ -378,10 +377,8 @@ class PrinterSimulator:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", port, ssl_context=ssl_context)
         await site.start()
-        self._runner, self._site = runner, site
-        server = site._server
-        assert isinstance(server, asyncio.Server)
-        port = server.sockets[0].getsockname()[1]
+        self._runner = runner
+        port = runner.addresses[0][1]
         scheme = "https" if ssl_context else "http"
         self.url = f"{scheme}://127.0.0.1:{port}/"
         self.ipp_url = (
@@ -396,20 +393,6 @@ class PrinterSimulator:
         await asyncio.sleep(0.01)  # let waiting handlers answer
         if runner is not None:
             await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        """Start on a free 127.0.0.1 port."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
 
 
 def _ipp_attr(tag: int, name: str, values: Iterable[object]) -> bytes:

@@ -20,11 +20,12 @@ import hmac
 import logging
 import re
 import time
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 from aiohttp import web
 from aiohttp.http_writer import StreamWriter
+
+from .local_server import LocalServer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode("ascii") + data + b"\r\n"
 
 
-class Simulator:
+class Simulator(LocalServer):
     """A TPFM server with a scriptable state, fault knobs and a request log."""
 
     def __init__(
@@ -427,20 +428,6 @@ class Simulator:
                     await server.wait_closed()
             except TimeoutError:
                 _LOGGER.warning("simulator connections did not close in time")
-
-    async def __aenter__(self) -> Self:
-        """Start on a free 127.0.0.1 port."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
 
     # ---------------------------------------------------------------- plumbing
 
