@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Generator
+import contextlib
 from pathlib import Path
 import shutil
 from typing import Any
 from unittest.mock import patch
 
+import aiohttp
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceResponse
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -17,12 +20,17 @@ from custom_components.ezeep.const import (
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
+    CONF_PRINTER_SOURCE,
+    CONF_PRINTER_URL,
+    CONF_PRINTER_VERIFY_SSL,
+    CONF_RELEASE_UNREACHABLE,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
     DOMAIN,
     SUBENTRY_TYPE_USER,
 )
+from custom_components.ezeep.printer_status import PrinterCoordinator
 from tests.simulator import SimJob, Simulator
 from tests.simulator.printer import PrinterSimulator
 
@@ -100,18 +108,23 @@ def user_subentry(
     )
 
 
+def station_data(url: str) -> dict[str, Any]:
+    """Config entry data of a station on the server at ``url``."""
+    return {
+        CONF_URL: url,
+        CONF_PASSWORD: PASSWORD,
+        CONF_PRINTER_ID: "",
+        CONF_VERIFY_SSL: True,
+    }
+
+
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """A station on the simulator with two people."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="127.0.0.1",
-        data={
-            CONF_URL: simulator.url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
+        data=station_data(simulator.url),
         subentries_data=[
             user_subentry(USER_1, "Alice"),
             user_subentry(USER_2, "Bob"),
@@ -146,3 +159,66 @@ async def printer_sim(socket_enabled: None) -> AsyncGenerator[PrinterSimulator]:
     await printer.start()
     yield printer
     await printer.stop()
+
+
+@pytest.fixture
+def local_sockets(request: pytest.FixtureRequest) -> None:
+    """Let the test create sockets, for tests without Home Assistant's fixtures.
+
+    Home Assistant's test plugin blocks socket creation (connections stay limited to
+    127.0.0.1); its own server tests request pytest-socket's socket_enabled, so do we.
+    """
+    with contextlib.suppress(pytest.FixtureLookupError):  # no pytest-socket: no block
+        request.getfixturevalue("socket_enabled")
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """An aiohttp session of the test's own (clients that take an injected session)."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+async def print_all(hass: HomeAssistant, **data: Any) -> ServiceResponse:
+    """Call ``ezeep.print_all`` and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, "print_all", data, blocking=True, return_response=True
+    )
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for Home Assistant, background tasks (releases) included."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
+    """Wait until the predicate holds (the printer and Home Assistant run meanwhile)."""
+    async with asyncio.timeout(seconds):
+        while not predicate():  # noqa: ASYNC110 - polling a condition of many tasks
+            await asyncio.sleep(0.01)
+
+
+def ledm_options(printer: PrinterSimulator, **extra: Any) -> dict[str, Any]:
+    """Station options that read the simulated printer over LEDM."""
+    return {
+        CONF_PRINTER_SOURCE: "ledm",
+        CONF_PRINTER_URL: printer.url,
+        CONF_PRINTER_VERIFY_SSL: False,
+        CONF_RELEASE_UNREACHABLE: False,
+        **extra,
+    }
+
+
+async def setup_station(
+    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
+) -> PrinterCoordinator:
+    """Set the station up with printer options; wait for the printer's first read."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options=options)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    printer = entry.runtime_data.printer
+    assert printer is not None
+    await wait_for(lambda: printer.data is not None)
+    await hass.async_block_till_done()
+    return printer

@@ -28,7 +28,7 @@ from custom_components.ezeep.blueprint_install import (
     install_blueprints,
 )
 from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, make_jobs, subentry_id_of
+from tests.conftest import USER_1, USER_2, make_jobs, settle, subentry_id_of
 from tests.simulator import Simulator
 
 SHIPPED = sorted(path.name for path in (SOURCE / "automation").glob("*.yaml"))
@@ -67,10 +67,6 @@ async def add_automation(hass: HomeAssistant, blueprint: str, **inputs: Any) -> 
     state = hass.states.get("automation.test")
     assert state is not None
     assert state.state == "on"
-
-
-async def settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def printed(simulator: Simulator) -> list[str]:

@@ -40,17 +40,17 @@ from custom_components.ezeep.const import (
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DEFAULT_SCAN_INTERVAL,
-    DEFAULT_URL,
     DOMAIN,
     SUBENTRY_TYPE_USER,
 )
-from custom_components.ezeep.tpfm import TpfmClient
+from custom_components.ezeep.tpfm import DEFAULT_URL, TpfmClient
 from tests.conftest import (
     PASSWORD,
     UNKNOWN_USER,
     USER_1,
     USER_2,
     make_jobs,
+    station_data,
     subentry_id_of,
     user_subentry,
 )
@@ -1041,12 +1041,7 @@ async def test_reconfigure_to_another_configured_station_aborts(
     """Two entries cannot end up on the same server with the same password."""
     other = MockConfigEntry(
         domain=DOMAIN,
-        data={
-            CONF_URL: other_simulator.url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
+        data=station_data(other_simulator.url),
         subentries_data=[user_subentry(USER_1, "Alice")],
     )
     other.add_to_hass(hass)

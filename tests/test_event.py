@@ -16,16 +16,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, subentry_id_of
+from tests.conftest import USER_1, USER_2, print_all, subentry_id_of
 from tests.simulator import Simulator
 
 ALICE = "event.alice_release"
-
-
-async def print_all(hass: HomeAssistant, **data: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, "print_all", data, blocking=True, return_response=True
-    )
 
 
 def fired(events: list[Any], entity_id: str) -> list[dict[str, Any]]:

@@ -9,16 +9,9 @@ import aiohttp
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.const import (
-    CONF_PASSWORD,
-    CONF_PRINTER_ID,
-    CONF_URL,
-    CONF_VERIFY_SSL,
-    DOMAIN,
-    POLL_CONCURRENCY,
-)
+from custom_components.ezeep.const import DOMAIN, POLL_CONCURRENCY
 from custom_components.ezeep.tpfm import TpfmClient
-from tests.conftest import PASSWORD, USER_1, make_jobs, user_subentry
+from tests.conftest import PASSWORD, USER_1, make_jobs, station_data, user_subentry
 from tests.simulator import Simulator
 
 
@@ -56,12 +49,7 @@ async def test_poll_uses_at_most_the_concurrency_limit_in_connections(
     simulator.latency = 0.005  # requests overlap, so the limit is reached
     entry = MockConfigEntry(
         domain=DOMAIN,
-        data={
-            CONF_URL: simulator.url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
+        data=station_data(simulator.url),
         subentries_data=[user_subentry(uid, f"Conn {uid[-3:]}") for uid in people],
     )
     entry.add_to_hass(hass)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-
 import aiohttp
 from pyipp import Marker
 import pytest
@@ -17,12 +15,6 @@ from custom_components.ezeep.printer import (
 )
 from custom_components.ezeep.printer.ipp import classify_reason, status_from_ipp
 from tests.simulator.printer import SCENARIOS, PrinterSimulator
-
-
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.mark.parametrize(

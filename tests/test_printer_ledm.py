@@ -389,12 +389,6 @@ def test_fuzz_entity_bombs(levels: int, text: str) -> None:
 # -- the client against the simulated printer ----------------------------------------------
 
 
-@pytest.fixture
-async def session() -> aiohttp.ClientSession:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session  # type: ignore[misc]
-
-
 async def test_client_reads_status_supplies_and_info(
     printer_sim: PrinterSimulator, session: aiohttp.ClientSession
 ) -> None:

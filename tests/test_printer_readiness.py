@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 from unittest.mock import patch
 
@@ -25,7 +24,6 @@ from custom_components.ezeep.const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RELEASE_UNREACHABLE,
-    DOMAIN,
     EVENT_PRINT_ERROR,
 )
 from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
@@ -41,50 +39,19 @@ from custom_components.ezeep.printer_status import (
     PrinterCoordinator,
     printer_device_identifier,
 )
-from tests.conftest import USER_1, USER_2
+from tests.conftest import (
+    USER_1,
+    USER_2,
+    ledm_options,
+    print_all,
+    setup_station,
+    wait_for,
+)
 from tests.simulator import Simulator
 from tests.simulator.printer import MODEL, SERIAL, PrinterSimulator
 
 STATUS = "sensor.printer_status"
 PROBLEM = "binary_sensor.printer_problem"
-
-
-async def print_all(hass: HomeAssistant, **data: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, "print_all", data, blocking=True, return_response=True
-    )
-
-
-async def wait_for(predicate: Callable[[], bool], seconds: float = 5) -> None:
-    """Wait until the predicate holds (the printer and Home Assistant run meanwhile)."""
-    async with asyncio.timeout(seconds):
-        while not predicate():  # noqa: ASYNC110 - polling a condition of many tasks
-            await asyncio.sleep(0.01)
-
-
-def ledm_options(printer: PrinterSimulator, **extra: Any) -> dict[str, Any]:
-    return {
-        CONF_PRINTER_SOURCE: "ledm",
-        CONF_PRINTER_URL: printer.url,
-        CONF_PRINTER_VERIFY_SSL: False,
-        CONF_RELEASE_UNREACHABLE: False,
-        **extra,
-    }
-
-
-async def setup_station(
-    hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
-) -> PrinterCoordinator:
-    """Set the station up with printer options; wait for the printer's first read."""
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options=options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    printer = entry.runtime_data.printer
-    assert printer is not None
-    await wait_for(lambda: printer.data is not None)
-    await hass.async_block_till_done()
-    return printer
 
 
 @pytest.fixture(autouse=True)

@@ -19,22 +19,22 @@ from custom_components.ezeep.const import (
     CONF_PASSWORD,
     CONF_URL,
     CONF_VERIFY_SSL,
-    DOMAIN,
     EVENT_PRINT_ERROR,
 )
-from tests.conftest import PASSWORD, USER_1, USER_2
+from tests.conftest import (
+    PASSWORD,
+    USER_1,
+    USER_2,
+    ledm_options,
+    print_all,
+    setup_station,
+    wait_for,
+)
 from tests.simulator import Simulator
 from tests.simulator.printer import PrinterSimulator
-from tests.test_printer_readiness import ledm_options, setup_station, wait_for
 
 STATUS_PATH = "/DevMgmt/ProductStatusDyn.xml"
 EVENTS_PATH = "/EventMgmt/EventTable"
-
-
-async def print_all(hass: HomeAssistant, **data: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, "print_all", data, blocking=True, return_response=True
-    )
 
 
 async def test_print_job_not_resent_when_connection_breaks_before_head(

@@ -31,7 +31,6 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.ezeep.const import (
     CONF_PASSWORD,
-    CONF_PRINTER_ID,
     CONF_PRINTER_SOURCE,
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
@@ -59,16 +58,12 @@ from tests.conftest import (
     USER_1,
     USER_2,
     make_jobs,
+    print_all,
+    station_data,
     user_subentry,
 )
 from tests.simulator import Simulator
 from tests.simulator.printer import PrinterSimulator
-
-
-async def print_all(hass: HomeAssistant, **data: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN, "print_all", data, blocking=True, return_response=True
-    )
 
 
 async def test_stalled_person_blocks_nobody_else(
@@ -235,12 +230,7 @@ async def test_200_people_polled_with_latency(
         simulator.add_user(user_id, make_jobs(user_id, n % 4))
     entry = MockConfigEntry(
         domain=DOMAIN,
-        data={
-            CONF_URL: simulator.url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
+        data=station_data(simulator.url),
         subentries_data=[
             user_subentry(uid, f"Load {n:03d}") for n, uid in enumerate(people)
         ],
@@ -270,12 +260,7 @@ async def test_50_people_released_at_once(
         simulator.add_user(user_id, make_jobs(user_id, 2, step_delay=0.01))
     entry = MockConfigEntry(
         domain=DOMAIN,
-        data={
-            CONF_URL: simulator.url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
+        data=station_data(simulator.url),
         options={"rate_limit": 60},
     )
     entry.add_to_hass(hass)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from homeassistant.core import HomeAssistant, ServiceResponse, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -19,18 +19,16 @@ from custom_components.ezeep.const import (
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
 )
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs, subentry_id_of
+from tests.conftest import (
+    UNKNOWN_USER,
+    USER_1,
+    USER_2,
+    make_jobs,
+    print_all,
+    settle,
+    subentry_id_of,
+)
 from tests.simulator import SimJob, Simulator
-
-
-async def print_all(hass: HomeAssistant, **data: Any) -> ServiceResponse:
-    return await hass.services.async_call(
-        DOMAIN, "print_all", data, blocking=True, return_response=True
-    )
-
-
-async def settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_print_all_waits_and_releases_oldest_first(

@@ -4,7 +4,6 @@ import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator, Mapping
-import contextlib
 from dataclasses import dataclass
 import logging
 from pathlib import Path
@@ -46,6 +45,8 @@ SPEC_ERROR_TEXTS = {
 SUCCESS_TAIL = b"11\r\nX-FMP-Return: 0\r\n\r\n0\r\nX-FMP-Return: 0\r\n\r\n"
 # what an HTTP client reads from the de-chunked body at the end of a successful print
 DECODED_SUCCESS = b"X-FMP-Return: 0\r\n"
+
+pytestmark = pytest.mark.usefixtures("local_sockets")
 
 
 @dataclass
@@ -147,28 +148,11 @@ def jobs_in(body: bytes) -> list[str]:
     return lines[1:-1]
 
 
-@pytest.fixture(autouse=True)
-def local_sockets(request: pytest.FixtureRequest) -> None:
-    """Let the test create sockets.
-
-    Home Assistant's test plugin blocks socket creation (connections stay limited to
-    127.0.0.1); its own server tests request pytest-socket's socket_enabled, so do we.
-    """
-    with contextlib.suppress(pytest.FixtureLookupError):  # no pytest-socket: no block
-        request.getfixturevalue("socket_enabled")
-
-
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     async with Simulator(PASSWORD, printers=["printer-1", "printer-2"]) as simulator:
         simulator.add_user(USER, [SimJob("job-1.tpf", "Erste Seite.pdf")])
         yield simulator
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 # ------------------------------------------------------------------- PrintJob framing

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-import contextlib
 from datetime import UTC, datetime
 import logging
 import time
@@ -64,12 +63,7 @@ FAST_RETRIES = (0.01, 0.01)
 
 type MakeClient = Callable[..., TpfmClient]
 
-
-@pytest.fixture(autouse=True)
-def local_sockets(request: pytest.FixtureRequest) -> None:
-    """Let the tests open sockets (Home Assistant's test plugin limits them to 127.0.0.1)."""
-    with contextlib.suppress(pytest.FixtureLookupError):
-        request.getfixturevalue("socket_enabled")
+pytestmark = pytest.mark.usefixtures("local_sockets")
 
 
 @pytest.fixture
@@ -84,12 +78,6 @@ async def sim() -> AsyncIterator[Simulator]:
         )
         simulator.add_user(OTHER_USER)
         yield simulator
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture
