@@ -30,7 +30,7 @@ from custom_components.ezeep.const import (
     DOMAIN,
     SUBENTRY_TYPE_USER,
 )
-from custom_components.ezeep.printer_status import PrinterCoordinator
+from custom_components.ezeep.coordinator.printer import PrinterCoordinator
 from tests.simulator import SimJob, Simulator
 from tests.simulator.printer import PrinterSimulator
 

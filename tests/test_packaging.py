@@ -348,7 +348,7 @@ def test_repair_flow_translations() -> None:
     """Every fixable issue and the abort reasons of the repair flow have English text."""
     issues: set[str] = set()
     fixable: set[str] = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         module = _Module(path)
         for call in module.calls(module.tree, "async_create_issue"):
             keys = module.values(_keyword(call, "translation_key"))

@@ -139,7 +139,7 @@ async def test_not_supported_and_timeout(
         assert result["errors"] == {"base": error}
     printer_sim.not_found = False
     printer_sim.fall_asleep(1.0)
-    with patch("custom_components.ezeep.printer_status.PRINTER_TIMEOUT", 0.2):
+    with patch("custom_components.ezeep.coordinator.printer.PRINTER_TIMEOUT", 0.2):
         result = await start(hass, init_integration, "ledm")
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_PRINTER_URL: printer_sim.url}

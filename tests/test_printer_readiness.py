@@ -26,6 +26,12 @@ from custom_components.ezeep.const import (
     CONF_RELEASE_UNREACHABLE,
     EVENT_PRINT_ERROR,
 )
+from custom_components.ezeep.coordinator.printer import (
+    EVENTS_SCAN_INTERVAL,
+    SCAN_INTERVAL,
+    PrinterCoordinator,
+    printer_device_identifier,
+)
 from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.ezeep.printer import (
     PrinterState,
@@ -33,12 +39,6 @@ from custom_components.ezeep.printer import (
     status_from_entity_state,
 )
 from custom_components.ezeep.printer_entity import supply_description
-from custom_components.ezeep.printer_status import (
-    EVENTS_SCAN_INTERVAL,
-    SCAN_INTERVAL,
-    PrinterCoordinator,
-    printer_device_identifier,
-)
 from tests.conftest import (
     USER_1,
     USER_2,
@@ -57,7 +57,7 @@ PROBLEM = "binary_sensor.printer_problem"
 @pytest.fixture(autouse=True)
 def fresh_reads() -> Any:
     """Read the printer before every release (tests change it between calls)."""
-    with patch("custom_components.ezeep.printer_status.MAX_STATUS_AGE", 0):
+    with patch("custom_components.ezeep.coordinator.printer.MAX_STATUS_AGE", 0):
         yield
 
 
@@ -232,7 +232,7 @@ async def test_fresh_ready_status_is_reused(
 ) -> None:
     """A ready status a moment old is not read again; an older one is."""
     asked = printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"]
-    with patch("custom_components.ezeep.printer_status.MAX_STATUS_AGE", 60):
+    with patch("custom_components.ezeep.coordinator.printer.MAX_STATUS_AGE", 60):
         await print_all(hass, user_id=USER_2, wait=True)
         assert printer_sim.requests["/DevMgmt/ProductStatusDyn.xml"] == asked
         # A not-ready status is never reused: a refusal always rests on a fresh read.
@@ -333,7 +333,7 @@ async def test_slow_first_answer(
     """A sleeping printer that misses its first answer is not marked offline."""
     printer_sim.events = False
     printer_sim.fall_asleep(1.0)
-    with patch("custom_components.ezeep.printer_status.PRINTER_TIMEOUT", 0.3):
+    with patch("custom_components.ezeep.coordinator.printer.PRINTER_TIMEOUT", 0.3):
         mock_config_entry.add_to_hass(hass)
         hass.config_entries.async_update_entry(
             mock_config_entry, options=ledm_options(printer_sim)

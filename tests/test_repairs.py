@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
-from custom_components.ezeep.coordinator import UNREGISTERED
+from custom_components.ezeep.coordinator.jobs import UNREGISTERED
 from tests.conftest import USER_1, USER_2, make_jobs, subentry_id_of
 from tests.simulator import Simulator
 

@@ -157,7 +157,7 @@ async def test_printer_read_in_flight_at_unload_starts_no_event_follower(
     await wait_for(lambda: printer.events_supported is True)
     printer_sim.fall_asleep(0.5)
     status_reads = printer_sim.requests[STATUS_PATH]
-    with patch("custom_components.ezeep.printer_status.MAX_STATUS_AGE", 0):
+    with patch("custom_components.ezeep.coordinator.printer.MAX_STATUS_AGE", 0):
         call = hass.async_create_task(print_all(hass, user_id=USER_1))
         await wait_for(lambda: printer_sim.requests[STATUS_PATH] > status_reads)
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

@@ -42,7 +42,7 @@ from custom_components.ezeep.const import (
     EVENT_PRINT_PROGRESS,
     POLL_CONCURRENCY,
 )
-from custom_components.ezeep.coordinator import UserJobs
+from custom_components.ezeep.coordinator.jobs import UserJobs
 from custom_components.ezeep.release import ReleaseState
 from custom_components.ezeep.sensor import SENSORS
 from custom_components.ezeep.tpfm import ProgressUnit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.const import Platform
@@ -26,13 +25,9 @@ from .const import (
     SUBENTRY_TYPE_USER,
     signal_users_added,
 )
-from .coordinator import (
-    UNREGISTERED,
-    EzeepConfigEntry,
-    EzeepCoordinator,
-    unknown_user_issue_id,
-)
-from .printer_status import PrinterCoordinator, async_create_printer
+from .coordinator.jobs import UNREGISTERED, EzeepCoordinator, unknown_user_issue_id
+from .coordinator.printer import async_create_printer
+from .data import EzeepConfigEntry, EzeepData
 from .release import RELEASE_LIMITS, ReleaseManager
 from .services import async_setup_services
 from .tpfm import TpfmAuthError, TpfmClient, TpfmError
@@ -41,21 +36,6 @@ PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.S
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 #: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
 RETRY_DELAYS: tuple[float, ...] = (1.0,)
-
-
-@dataclass
-class EzeepData:
-    """Everything a station's config entry owns while it is loaded."""
-
-    client: TpfmClient
-    coordinator: EzeepCoordinator
-    releases: ReleaseManager
-    #: The entry's data, options and people when it was set up: a change reloads it.
-    settings: tuple[dict[str, Any], dict[str, Any]]
-    #: Sub-entry id -> that person's data; adding or removing people needs no reload.
-    users: dict[str, dict[str, Any]]
-    #: The printer's readiness (None: no readiness source is set in the options).
-    printer: PrinterCoordinator | None = None
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

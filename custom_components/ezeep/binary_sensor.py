@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EzeepConfigEntry
+from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 from .printer_entity import async_setup_printer_binary_sensors
 

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import CONF_PRINTER_ID
-from .coordinator import EzeepConfigEntry
+from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 
 PARALLEL_UPDATES = 0

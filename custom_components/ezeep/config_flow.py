@@ -52,7 +52,7 @@ from .const import (
     SOURCE_NONE,
     SUBENTRY_TYPE_USER,
 )
-from .coordinator import polled_users
+from .coordinator.jobs import polled_users
 from .tpfm import (
     DEFAULT_URL,
     TpfmAuthError,

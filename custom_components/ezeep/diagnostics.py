@@ -10,8 +10,9 @@ from homeassistant.core import HomeAssistant
 from yarl import URL
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
-from .coordinator import UNREGISTERED, EzeepConfigEntry
-from .printer_status import printer_diagnostics
+from .coordinator.jobs import UNREGISTERED
+from .coordinator.printer import printer_diagnostics
+from .data import EzeepConfigEntry
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
 

@@ -14,7 +14,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_USER_ID, DOMAIN, SUBENTRY_TYPE_USER, signal_users_added
-from .coordinator import EzeepConfigEntry, EzeepCoordinator, UserJobs
+from .coordinator.jobs import EzeepCoordinator, UserJobs
+from .data import EzeepConfigEntry
 from .release import ReleaseManager, ReleaseState
 
 

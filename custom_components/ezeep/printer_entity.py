@@ -28,9 +28,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import EzeepConfigEntry
+from .coordinator.printer import PrinterCoordinator, printer_device_identifier
+from .data import EzeepConfigEntry
 from .printer import PrinterState, Supply
-from .printer_status import PrinterCoordinator, printer_device_identifier
 
 PRINTER_STATUS = SensorEntityDescription(
     key="printer_status",

@@ -36,13 +36,13 @@ from .const import (
     SOURCE_IPP,
     SOURCE_LEDM,
 )
+from .coordinator.printer import make_printer_client
 from .printer import (
     PrinterConnectionError,
     PrinterError,
     PrinterNotSupportedError,
     PrinterTimeoutError,
 )
-from .printer_status import make_printer_client
 
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.

@@ -13,7 +13,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .const import DOMAIN
-from .coordinator import UNREGISTERED, EzeepConfigEntry
+from .coordinator.jobs import UNREGISTERED
+from .data import EzeepConfigEntry
 
 
 class UnknownUserRepairFlow(ConfirmRepairFlow):

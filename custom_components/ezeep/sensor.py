@@ -18,7 +18,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import MAX_JOBS_ATTRIBUTE, RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED
-from .coordinator import EzeepConfigEntry, UserJobs
+from .coordinator.jobs import UserJobs
+from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 from .printer_entity import async_setup_printer_sensors
 from .release import ReleaseState

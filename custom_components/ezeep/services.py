@@ -34,7 +34,7 @@ from .const import (
     SERVICE_CANCEL,
     SERVICE_PRINT_ALL,
 )
-from .coordinator import EzeepConfigEntry
+from .data import EzeepConfigEntry
 
 
 def _copies(value: Any) -> int:

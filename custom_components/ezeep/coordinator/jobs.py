@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, override
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -14,7 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
+from ..const import (
     CONF_PRINTER_ID,
     CONF_SCAN_INTERVAL,
     CONF_USER_ID,
@@ -24,16 +24,11 @@ from .const import (
     POLL_CONCURRENCY,
     SUBENTRY_TYPE_USER,
 )
-from .tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
-
-if TYPE_CHECKING:
-    from . import EzeepData
+from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
 
 #: (entry id, sub-entry id) of people the server did not know. Kept across reloads for the
 #: whole run: asking again would print another registration sheet.
 UNREGISTERED: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_unregistered")
-
-type EzeepConfigEntry = ConfigEntry[EzeepData]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +66,10 @@ def unknown_user_issue_id(subentry_id: str) -> str:
 class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     """Fetches every configured person's job list; data is keyed by sub-entry id."""
 
-    config_entry: EzeepConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: EzeepConfigEntry, client: TpfmClient
+        self, hass: HomeAssistant, entry: ConfigEntry, client: TpfmClient
     ) -> None:
         """Create the coordinator of one station."""
         super().__init__(

@@ -13,15 +13,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING, Any, Final, override
+from typing import Any, Final, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .const import (
+from ..const import (
     CONF_NOT_READY_STATES,
     CONF_PRINTER_ENTITY,
     CONF_PRINTER_SOURCE,
@@ -34,7 +35,7 @@ from .const import (
     SOURCE_IPP,
     SOURCE_LEDM,
 )
-from .printer import (
+from ..printer import (
     IppClient,
     LedmClient,
     PrinterError,
@@ -45,10 +46,7 @@ from .printer import (
     status_from_entity_state,
     unreachable,
 )
-from .release import PrinterNotReadyError
-
-if TYPE_CHECKING:
-    from .coordinator import EzeepConfigEntry
+from ..release import PrinterNotReadyError
 
 #: How often the printer entities are refreshed by polling.
 SCAN_INTERVAL: Final = timedelta(seconds=60)
@@ -70,12 +68,12 @@ def printer_device_identifier(entry_id: str) -> tuple[str, str]:
 class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
     """Reads one station's printer status; never fails (an unreadable printer is a state)."""
 
-    config_entry: EzeepConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: EzeepConfigEntry,
+        entry: ConfigEntry,
         source: str,
         read: Callable[[], Awaitable[PrinterStatus]],
         *,
@@ -255,7 +253,7 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
 
 
 def async_create_printer(
-    hass: HomeAssistant, entry: EzeepConfigEntry
+    hass: HomeAssistant, entry: ConfigEntry
 ) -> PrinterCoordinator | None:
     """Create the station's printer coordinator from its options (None: no source)."""
     options = entry.options
