@@ -28,6 +28,7 @@ from .const import (
 from .coordinator.jobs import UNREGISTERED, EzeepCoordinator, unknown_user_issue_id
 from .coordinator.printer import async_create_printer
 from .data import EzeepConfigEntry, EzeepData
+from .panel import async_setup_panel
 from .release import RELEASE_LIMITS, ReleaseManager
 from .services import async_setup_services
 from .tpfm import TpfmAuthError, TpfmClient, TpfmError
@@ -42,6 +43,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services (they exist even while no station is loaded); add blueprints."""
     async_setup_services(hass)
     await async_install_blueprints(hass)
+    await async_setup_panel(hass)
     return True
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 import time
@@ -273,10 +273,12 @@ class ReleaseManager:
         delete: bool = True,
         wait: bool = False,
         force: bool = False,
+        jobs: Sequence[str] | None = None,
     ) -> list[JobOutcome]:
         """Release all of a person's jobs, oldest first, one PrintJob at a time.
 
-        Returns the jobs with their results (``queued`` unless ``wait``). Unless
+        ``jobs``: only these file names, in this order. Returns the jobs with their
+        results (``queued`` unless ``wait``). Unless
         ``force``, the printer's readiness is checked first (when a source is set).
 
         Raises:
@@ -303,11 +305,19 @@ class ReleaseManager:
             # The call itself was cancelled: free the person again.
             self._finish(release)
             raise
-        jobs = sorted(job_list.jobs, key=lambda job: job.created)
+        listed = sorted(job_list.jobs, key=lambda job: job.created)
+        if jobs is not None:
+            by_name = {job.file_name: job for job in listed}
+            if not all(name in by_name for name in jobs):
+                self._finish(release, refresh=False)
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN, translation_key="job_not_found"
+                )
+            listed = [by_name[name] for name in jobs]
         release.outcomes = [
-            JobOutcome(job=job.file_name, name=job.name) for job in jobs
+            JobOutcome(job=job.file_name, name=job.name) for job in listed
         ]
-        if release.cancel_requested or self._closed or not jobs:
+        if release.cancel_requested or self._closed or not listed:
             # Closed: the station unloaded while GetJobList was asked. A task started
             # now would outlive the shutdown and print beside a reloaded station.
             for outcome in release.outcomes:
@@ -316,7 +326,7 @@ class ReleaseManager:
             return list(release.outcomes)
         release.task = self._entry.async_create_background_task(
             self._hass,
-            self._run(release, jobs),
+            self._run(release, listed),
             f"{DOMAIN} release",
         )
         if wait:

@@ -1,0 +1,237 @@
+"""The release panel's websocket commands (``ezeep/panel/...``), for non-admin users too.
+
+Signing in is in sign_in.py; every command here names the session token the card got, never
+the ID. Single-job commands act only on jobs of the person's latest list, and only when the
+server allowed choosing (``X-FMP-Visible: 1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import (
+    async_response,
+    websocket_command,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+import probatio as vol
+
+from ..const import (  # noqa: TID252
+    CONF_PRINTER_ID,
+    EVENT_PRINT_ERROR,
+    EVENT_PRINT_PROGRESS,
+    MAX_COPIES,
+    MIN_COPIES,
+    RESULT_QUEUED,
+)
+from ..tpfm import TpfmError  # noqa: TID252
+from .session import (
+    PanelSession,
+    async_get_sessions,
+    async_read_jobs,
+    panel_error,
+    tpfm_error,
+)
+from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
+
+_SESSION: dict[Any, Any] = {vol.Required("session"): str}
+
+
+def _session(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> PanelSession:
+    """The session a command names; it counts as activity."""
+    sessions = async_get_sessions(hass)
+    session = sessions.get(connection, msg["session"])
+    sessions.async_touch(session)
+    return session
+
+
+@websocket_command({vol.Required("type"): "ezeep/panel/jobs", **_SESSION})
+@async_response
+@panel_command
+async def ws_jobs(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Read the person's jobs again."""
+    session = _session(hass, connection, msg)
+    connection.send_result(msg["id"], await async_read_jobs(session))
+
+
+@websocket_command(
+    {
+        vol.Required("type"): "ezeep/panel/release",
+        **_SESSION,
+        vol.Optional("jobs", default=None): vol.Any(None, [str]),
+        vol.Optional("copies", default=1): vol.All(
+            int, vol.Range(min=MIN_COPIES, max=MAX_COPIES)
+        ),
+    }
+)
+@async_response
+@panel_command
+async def ws_release(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Release all jobs, or the chosen ones in the order given (needs selection)."""
+    session = _session(hass, connection, msg)
+    names: list[str] | None = msg["jobs"]
+    if names is not None:
+        if not names:
+            raise panel_error("job_not_found")
+        for file_name in names:
+            session.job(file_name)
+    outcomes = await session.data.releases.async_print_all(
+        session.user_id,
+        printer_id=session.entry.data.get(CONF_PRINTER_ID) or None,
+        copies=msg["copies"],
+        jobs=names,
+    )
+    session.releasing = {o.job for o in outcomes if o.result == RESULT_QUEUED}
+    jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
+    connection.send_result(msg["id"], {"jobs": jobs})
+
+
+async def _async_job_command(
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+    act: Callable[[PanelSession, str], Awaitable[None]],
+) -> None:
+    """Act on one job of the latest list (not one being released); answer the new list."""
+    session = _session(connection.hass, connection, msg)
+    job = session.job(msg["job"])
+    if job.file_name in session.releasing:
+        raise panel_error("job_printing")
+    try:
+        await act(session, job.file_name)
+    except TpfmError as err:
+        raise tpfm_error(session, err) from err
+    connection.send_result(msg["id"], await async_read_jobs(session))
+
+
+@websocket_command(
+    {vol.Required("type"): "ezeep/panel/delete", **_SESSION, vol.Required("job"): str}
+)
+@async_response
+@panel_command
+async def ws_delete(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Delete one job (DeleteJob)."""
+
+    async def delete(session: PanelSession, file_name: str) -> None:
+        await session.data.client.delete_job(session.user_id, file_name)
+
+    await _async_job_command(connection, msg, delete)
+
+
+@websocket_command(
+    {
+        vol.Required("type"): "ezeep/panel/hold",
+        **_SESSION,
+        vol.Required("job"): str,
+        vol.Required("hold"): bool,
+    }
+)
+@async_response
+@panel_command
+async def ws_hold(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Put one job on hold, or release the hold (SetJobProperties PutOnHold)."""
+
+    async def hold(session: PanelSession, file_name: str) -> None:
+        await session.data.client.set_job_properties(
+            session.user_id, file_name, on_hold=msg["hold"]
+        )
+
+    await _async_job_command(connection, msg, hold)
+
+
+@websocket_command({vol.Required("type"): "ezeep/panel/touch", **_SESSION})
+@async_response
+@panel_command
+async def ws_touch(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The person is using the card (ticking jobs, copies): not idle."""
+    _session(hass, connection, msg)
+    connection.send_result(msg["id"])
+
+
+@websocket_command({vol.Required("type"): "ezeep/panel/cancel", **_SESSION})
+@async_response
+@panel_command
+async def ws_cancel(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Cancel the person's running release."""
+    session = _session(hass, connection, msg)
+    canceled = await session.data.releases.async_cancel_user(session.user_id)
+    connection.send_result(msg["id"], {"canceled": canceled})
+
+
+@websocket_command({vol.Required("type"): "ezeep/panel/sign_out", **_SESSION})
+@async_response
+@panel_command
+async def ws_sign_out(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Sign out (the card clears everything it showed)."""
+    sessions = async_get_sessions(hass)
+    sessions.async_end(sessions.get(connection, msg["session"]), None)
+    connection.send_result(msg["id"])
+
+
+def _panel_event(event: Event) -> dict[str, Any]:
+    """A release's progress or job error as the card gets it (without the person's ID)."""
+    data = event.data
+    if event.event_type == EVENT_PRINT_PROGRESS:
+        out = {"type": "progress", "status": data["status"], "done": data["done"]}
+        out |= {"total": data["total"], "unit": data["unit"]}
+    else:
+        placeholders = {"name": data["name"], "error": str(data.get("error") or "")}
+        out = {
+            "type": "error",
+            "code": str(data["code"]),
+            "error": placeholders["error"],
+        }
+        out |= {"translation_key": "print_failed", "placeholders": placeholders}
+    return out | {"job": data["job"], "name": data["name"]}
+
+
+@callback
+def async_register_commands(hass: HomeAssistant) -> None:
+    """Register the panel's commands and its release event forwarding."""
+    for command in (
+        ws_stations,
+        ws_subscribe,
+        ws_sign_in,
+        ws_jobs,
+        ws_release,
+        ws_delete,
+        ws_hold,
+        ws_touch,
+        ws_cancel,
+        ws_sign_out,
+    ):
+        async_register_command(hass, command)
+
+    @callback
+    def forward(event: Event) -> None:
+        """Send a release's progress and job errors to the sessions of that person."""
+        data = event.data
+        if data.get("job") is None:
+            return  # a refusal: the release command itself answered it
+        out = _panel_event(event)
+        for session in async_get_sessions(hass):
+            if session.entry.entry_id == data.get(
+                "config_entry_id"
+            ) and session.user_id == data.get("user_id"):
+                session.event(out)
+
+    hass.bus.async_listen(EVENT_PRINT_PROGRESS, forward)
+    hass.bus.async_listen(EVENT_PRINT_ERROR, forward)

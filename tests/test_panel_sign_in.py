@@ -1,0 +1,161 @@
+"""Signing in at the release panel: typed IDs, reader scans, unknown IDs (non-admin)."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.ezeep.panel.session import UnknownIds, async_get_sessions
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs
+from tests.simulator import SimJob, Simulator
+from tests.test_panel_websocket import PanelClient, requests
+
+
+@pytest.fixture
+async def panel(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> PanelClient:
+    """A non-admin user's panel connection, subscribed to the station."""
+    client = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
+    await client.subscribe(init_integration.entry_id)
+    return client
+
+
+async def test_stations(panel: PanelClient, init_integration: MockConfigEntry) -> None:
+    """The card editor lists the loaded stations."""
+    result = await panel.call("ezeep/panel/stations")
+    assert result == {
+        "stations": [{"entry_id": init_integration.entry_id, "title": "127.0.0.1"}]
+    }
+
+
+async def test_sign_in_reads_jobs_with_held(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A sign-in reads the list with and without held jobs; the held one is marked."""
+    simulator.add_job(
+        USER_1, SimJob("held.tpf", "Held.pdf", created=1_600_000_000, on_hold=True)
+    )
+    simulator.reset_log()
+    result = await panel.sign_in(init_integration.entry_id, f"  {USER_1} ")
+    assert requests(simulator) == ["GetJobList", "GetJobList"]
+    assert result["name"] == "Alice"
+    assert result["selectable"] is False
+    assert [job["job"] for job in result["jobs"]] == [
+        "held.tpf",
+        "report-1.tpf",
+        "report-2.tpf",
+    ]
+    held, first = result["jobs"][:2]
+    assert held["on_hold"] is True
+    assert first == {
+        "job": "report-1.tpf",
+        "name": "report 1.pdf",
+        "size": 1000,
+        "created": "2023-11-14T22:14:20+00:00",
+        "on_hold": False,
+    }
+    assert set(result) == {"session", "name", "jobs", "selectable"}
+
+
+async def test_sign_in_unconfigured_card_and_visible(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A card nobody is set up with has no name; X-FMP-Visible: 1 makes jobs selectable."""
+    simulator.visible = "1"
+    simulator.add_user("card-42", make_jobs("memo", 1))
+    result = await panel.sign_in(init_integration.entry_id, "card-42")
+    assert result["name"] is None
+    assert result["selectable"] is True
+
+
+async def test_unknown_id_asked_once(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """An unknown ID prints one registration sheet; a retry within the hold-off asks nothing."""
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=UNKNOWN_USER
+    )
+    assert error["code"] == "unknown_user"
+    assert error["translation_key"] == "unknown_user"
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=UNKNOWN_USER
+    )
+    assert error["code"] == "unknown_user"
+    assert error["translation_key"] == "unknown_user_hold_off"
+    assert error["translation_placeholders"] == {"minutes": "5"}
+    assert requests(simulator) == []
+    assert simulator.registration_printouts[UNKNOWN_USER] == 0
+
+
+@pytest.mark.parametrize("user_id", ["", "   ", "a:b", "tab\there", "x" * 129])
+async def test_invalid_user_id_sends_nothing(
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    user_id: str,
+) -> None:
+    """An ID the protocol cannot carry is refused before any request."""
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=user_id
+    )
+    assert error["code"] == "invalid_user_id"
+    assert requests(simulator) == []
+
+
+async def test_unknown_station(panel: PanelClient) -> None:
+    """A card set up for a station that is gone says so."""
+    error = await panel.error("ezeep/panel/sign_in", entry_id="nope", user_id=USER_1)
+    assert error["code"] == "unknown_station"
+    error = await panel.error("ezeep/panel/subscribe", entry_id="nope")
+    assert error["code"] == "unknown_station"
+
+
+async def test_reader_sign_in(
+    hass: HomeAssistant, panel: PanelClient, init_integration: MockConfigEntry
+) -> None:
+    """A chosen reader's scan signs its person in at this card; other readers do nothing."""
+    client = panel
+    await client.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-2"})
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-1"})
+    signed_in = await client.event("signed_in")
+    assert signed_in["name"] == "Alice"
+    assert [job["job"] for job in signed_in["jobs"]] == ["report-1.tpf", "report-2.tpf"]
+    assert (await client.call("ezeep/panel/jobs", session=signed_in["session"]))["jobs"]
+    hass.bus.async_fire(
+        "tag_scanned", {"tag_id": UNKNOWN_USER, "device_id": "reader-1"}
+    )
+    assert (await client.event("signed_out"))["reason"] == "sign_out"
+    error = await client.event("error")
+    assert error["code"] == "unknown_user"
+    assert error["translation_key"] == "unknown_user"
+
+
+async def test_unregistered_person_refused(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A configured person the server did not know is refused without asking again."""
+    del simulator.users[USER_2]
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=USER_2
+    )
+    assert error["code"] == "unknown_user"
+    async_get_sessions(hass).unknown = UnknownIds()  # past the hold-off
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=USER_2
+    )
+    assert error["translation_key"] == "user_not_registered"
+    assert error["translation_placeholders"] == {"name": "Bob"}
+    assert requests(simulator) == []
