@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 import subprocess
 import sys
+import time
 from typing import Any
 import urllib.request
 
@@ -47,7 +48,7 @@ DASHBOARD = "ezeep-release"
 #: Dashboard views (``/ezeep-release/<view>``) and their card options.
 VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
-    "idle": {"idle_timeout": 3},
+    "idle": {"idle_timeout": 5},
 }
 STARTUP_TIMEOUT = 120.0
 
@@ -379,10 +380,10 @@ def tablet_de(
 
 
 def job(n: int, name: str, **fields: Any) -> dict[str, Any]:
-    """A simulator job (SimJob fields) created ``n`` minutes after a fixed start."""
+    """A simulator job (SimJob fields), created ``10 - n`` minutes ago (oldest first)."""
     return {
         "file_name": f"job-{n:04d}.tpf",
         "display_name": name,
-        "created": 1_700_000_000 + 60 * n,
+        "created": int(time.time()) - 60 * (10 - n),
         **fields,
     }

@@ -1,0 +1,260 @@
+"""The release panel in Chromium: a non-admin kiosk user on a real Home Assistant.
+
+Each test signs in with a person of its own (the station's cooldown is per person). With
+``EZEEP_SCREENSHOTS=1`` the tests also write docs/images/panel-*.png at tablet size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from .conftest import PERSON_ID, PERSON_NAME, ROOT, Tablet, job
+
+SCREENSHOTS = os.environ.get("EZEEP_SCREENSHOTS") == "1"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Write docs/images/panel-<name>.png (only with EZEEP_SCREENSHOTS=1)."""
+    if SCREENSHOTS:
+        page.wait_for_timeout(700)  # the frontend's "Loading" overlay fades out
+        # Bytes, not path=: Playwright would write the file on a thread of its own.
+        (ROOT / "docs" / "images" / f"panel-{name}.png").write_bytes(page.screenshot())
+
+
+def type_id(page: Page, user_id: str) -> None:
+    """Type an ID on the on-screen keypad."""
+    for char in user_id:
+        page.get_by_role("button", name=char, exact=True).click()
+
+
+def sign_in(tablet: Tablet, user_id: str, *, sign_in: str = "Sign in") -> float:
+    """Sign in on the keypad; return the milliseconds until the jobs were shown."""
+    page = tablet.page
+    type_id(page, user_id)
+    start = time.perf_counter()
+    page.get_by_role("button", name=sign_in, exact=True).click()
+    page.locator(".signed-in").wait_for()
+    return (time.perf_counter() - start) * 1000
+
+
+def job_row(page: Page, name: str) -> Any:
+    """The list item of a job."""
+    return page.get_by_role("listitem", name=name)
+
+
+def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:
+    """Keypad sign-in as a non-admin user shows the person's jobs, held jobs marked."""
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user(
+        PERSON_ID,
+        [
+            job(1, "Quarterly report.pdf", size=4_632_133),
+            job(2, "Letter to Müller & Söhne.docx", size=11_993, on_hold=True),
+            job(3, "Holiday photos.png", size=100_117),
+        ],
+    )
+    page = tablet.page
+    tablet.open()
+    field = page.get_by_label("User ID")
+    expect(field).to_have_attribute("type", "password")  # masked
+    expect(page.get_by_role("button", name="Sign in")).to_be_disabled()
+    screenshot(page, "signed-out")
+    type_id(page, PERSON_ID)
+    expect(field).to_have_value(PERSON_ID)
+    sim.call("reset_log", {})
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=f"Hello, {PERSON_NAME}")).to_be_visible()
+    commands = [req["cmd"] for req in sim.log()["requests"]]
+    assert commands == ["GetJobList", "GetJobList"]  # with and without held jobs
+    for name in ("Quarterly report.pdf", "Holiday photos.png"):
+        expect(page.get_by_role("checkbox", name=name)).not_to_be_checked()
+    held = job_row(page, "Letter to Müller & Söhne.docx")
+    expect(held).to_contain_text("On hold")
+    expect(held.get_by_role("checkbox")).to_have_count(0)  # release its hold first
+    expect(held.get_by_role("button", name="Release hold")).to_be_visible()
+    expect(job_row(page, "Quarterly report.pdf")).to_contain_text("4.6 MB")
+    expect(job_row(page, "Quarterly report.pdf")).to_contain_text("9 minutes ago")
+    for name in ("Release all", "Release selected", "Sign out"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Release selected")).to_be_disabled()
+    page.get_by_role("checkbox", name="Holiday photos.png").check()
+    expect(page.get_by_role("button", name="Release selected")).to_be_enabled()
+    screenshot(page, "jobs")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User ID")).to_have_value("")
+    expect(page.get_by_text("Quarterly report.pdf")).to_have_count(0)
+
+
+def test_release_selected_prints_with_progress(tablet: Tablet) -> None:
+    """Release selected prints only that job, with progress, then signs out."""
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user(
+        "1001",
+        [
+            job(1, "Minutes.pdf"),
+            job(2, "Slides.pptx", steps=4, step_delay=0.6),
+        ],
+    )
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, "1001")
+    expect(page.get_by_role("heading", name="Signed in")).to_be_visible()
+    page.get_by_role("checkbox", name="Slides.pptx").check()
+    page.get_by_role("button", name="Release selected").click()
+    bar = page.get_by_role("progressbar", name="Slides.pptx")
+    expect(bar).to_have_attribute(
+        "aria-valuetext", re.compile(r"Printing · page [1-3] of 4")
+    )
+    expect(page.get_by_role("button", name="Cancel", exact=True)).to_be_visible()
+    screenshot(page, "printing")
+    expect(bar).to_have_attribute("aria-valuetext", "Printed", timeout=10_000)
+    expect(bar).to_have_attribute("aria-valuenow", "100")
+    expect(page.get_by_role("status")).to_contain_text("signed out in a moment")
+    expect(job_row(page, "Minutes.pdf")).to_be_visible()
+    expect(job_row(page, "Slides.pptx")).to_have_count(0)
+    prints = sim.log()["prints"]
+    assert [(p["file_name"], p["result"]) for p in prints] == [("job-0002.tpf", 0)]
+    # A few seconds after the release finished: signed out, everything gone.
+    expect(page.get_by_role("status")).to_contain_text(
+        "Please take your prints", timeout=10_000
+    )
+    expect(page.get_by_text("Minutes.pdf")).to_have_count(0)
+
+
+def test_delete_with_confirmation(tablet: Tablet) -> None:
+    """Delete asks first; "Keep it" keeps the job, "Yes, delete" deletes it."""
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user("1002", [job(1, "Draft.pdf"), job(2, "Final.pdf")])
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, "1002")
+    job_row(page, "Draft.pdf").get_by_role("button", name="Delete").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Delete Draft.pdf?")
+    expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    dialog.get_by_role("button", name="Keep it").click()
+    expect(dialog).to_have_count(0)
+    assert len(sim.log()["jobs"]["1002"]) == 2
+    job_row(page, "Draft.pdf").get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Yes, delete").click()
+    expect(job_row(page, "Draft.pdf")).to_have_count(0)
+    expect(job_row(page, "Final.pdf")).to_be_visible()
+    assert [j["file_name"] for j in sim.log()["jobs"]["1002"]] == ["job-0002.tpf"]
+
+
+def test_hold_and_release_hold(tablet: Tablet) -> None:
+    """Hold puts a job on hold on the server; Release hold takes it back."""
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user("1003", [job(1, "Poster.pdf")])
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, "1003")
+    row = job_row(page, "Poster.pdf")
+    row.get_by_role("button", name="Hold", exact=True).click()
+    expect(row).to_contain_text("On hold")
+    assert sim.log()["jobs"]["1003"][0]["on_hold"] is True
+    expect(page.get_by_role("button", name="Release all")).to_be_disabled()
+    row.get_by_role("button", name="Release hold").click()
+    expect(row).not_to_contain_text("On hold")
+    assert sim.log()["jobs"]["1003"][0]["on_hold"] is False
+
+
+def test_cancel(tablet: Tablet) -> None:
+    """Cancel stops the running job; it stays in the queue."""
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "0"})
+    sim.set_user("1004", [job(1, "Thesis.pdf", steps=50, step_delay=0.5)])
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, "1004")
+    expect(page.get_by_role("checkbox")).to_have_count(0)  # the server allows no choice
+    expect(page.get_by_role("button", name="Delete")).to_have_count(0)
+    page.get_by_role("button", name="Release all").click()
+    bar = page.get_by_role("progressbar", name="Thesis.pdf")
+    expect(bar).to_have_attribute("aria-valuetext", re.compile("Printing"))
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(bar).to_have_attribute("aria-valuetext", "Canceled", timeout=10_000)
+    prints = sim.log()["prints"]
+    assert prints[-1]["result"] == 10
+    assert [j["file_name"] for j in sim.log()["jobs"]["1004"]] == ["job-0001.tpf"]
+
+
+def test_unknown_id_says_what_to_do(tablet: Tablet) -> None:
+    """An ID the server does not know: the registration sheet and what to do with it."""
+    page = tablet.page
+    tablet.open()
+    type_id(page, "9999")
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("does not know this user ID")
+    expect(alert).to_contain_text("Register your card or ID with that code")
+    expect(page.get_by_label("User ID")).to_have_value("")
+    assert tablet.stack.sim.log()["registration_printouts"]["9999"] == 1
+
+
+def test_idle_sign_out(tablet: Tablet) -> None:
+    """Without activity the panel signs out after its idle timeout (5 s here)."""
+    sim = tablet.stack.sim
+    sim.set_user("1005", [job(1, "Invoice.pdf")])
+    page = tablet.page
+    tablet.open("idle")
+    sign_in(tablet, "1005")
+    expect(job_row(page, "Invoice.pdf")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Signed out after 5 seconds without activity", timeout=9_000
+    )
+    expect(page.get_by_text("Invoice.pdf")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_german_texts(tablet_de: Tablet) -> None:
+    """A user whose Home Assistant language is German gets the panel in German."""
+    tablet = tablet_de
+    sim = tablet.stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user("1006", [job(1, "Rechnung.pdf", on_hold=True)])
+    page = tablet.page
+    tablet.open()
+    expect(page.get_by_label("Benutzer-ID")).to_be_visible()
+    expect(page.get_by_role("button", name="Rücktaste")).to_be_visible()
+    sign_in(tablet, "1006", sign_in="Anmelden")
+    expect(page.get_by_role("heading", name="Angemeldet")).to_be_visible()
+    row = job_row(page, "Rechnung.pdf")
+    expect(row).to_contain_text("Zurückgehalten")
+    expect(row.get_by_role("button", name="Löschen")).to_be_visible()
+    expect(page.get_by_role("button", name="Alle drucken")).to_be_disabled()
+    page.get_by_role("button", name="Abmelden").click()
+    type_id(page, "9998")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("alert")).to_contain_text("Registrierungscode")
+
+
+def test_id_is_nowhere_in_the_browser_or_home_assistant(tablet: Tablet) -> None:
+    """The typed ID is not in the URL, browser storage, entity states or the log."""
+    stack = tablet.stack
+    user_id = "31415926"
+    stack.sim.set_user(user_id, [job(1, "Private.pdf")])
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, user_id)
+    expect(job_row(page, "Private.pdf")).to_be_visible()
+    storage = page.evaluate(
+        "() => JSON.stringify([{...localStorage}, {...sessionStorage}])"
+    )
+    assert user_id not in page.url
+    assert user_id not in storage
+    assert "hassTokens" in storage  # the storage was read
+    assert user_id not in page.content()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User ID")).to_have_value("")
+    assert user_id not in str(stack.states())
+    assert user_id not in stack.ha.output()
