@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from unittest.mock import patch
 
 from homeassistant.components.lovelace.const import LOVELACE_DATA
@@ -50,6 +52,8 @@ async def test_resource_updated_not_duplicated(hass: HomeAssistant) -> None:
     """A new version updates the existing resource's URL; an unchanged one is left."""
     assert await async_setup_component(hass, "http", {})
     assert await async_setup_component(hass, "lovelace", {})
+    resources = hass.data[LOVELACE_DATA].resources
+    await resources.async_create_item({"res_type": "module", "url": "/local/other.js"})
     await _async_register_card(hass, "/ezeep_static/ezeep-release-panel.js?v=old")
     item_id = _card_items(hass)[0]["id"]
     await _async_register_card(hass, "/ezeep_static/ezeep-release-panel.js?v=new")
@@ -61,6 +65,7 @@ async def test_resource_updated_not_duplicated(hass: HomeAssistant) -> None:
             "url": "/ezeep_static/ezeep-release-panel.js?v=new",
         }
     ]
+    assert len(resources.async_items()) == 2
 
 
 async def test_yaml_mode_loads_an_extra_module(hass: HomeAssistant) -> None:
@@ -80,3 +85,19 @@ async def test_no_web_server_no_registration(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
     assert "ezeep/panel/sign_in" in hass.data["websocket_api"]
     assert LOVELACE_DATA not in hass.data
+
+
+def test_card_translations_complete() -> None:
+    """Every language of the card has every English text, with the same placeholders."""
+    folder = CARD_PATH.parent / "translations"
+    english = json.loads((folder / "en.json").read_text())
+    languages = sorted(path.stem for path in folder.glob("*.json"))
+    assert languages == ["de", "en", "es", "fr", "it", "nl"]
+    for language in languages:
+        texts = json.loads((folder / f"{language}.json").read_text())
+        assert texts.keys() == english.keys(), language
+        for key, text in texts.items():
+            assert text.strip(), (language, key)
+            assert set(re.findall(r"\{\w+\}", text)) == set(
+                re.findall(r"\{\w+\}", english[key])
+            ), (language, key)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import time
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -13,22 +16,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.ezeep.panel.session import UNKNOWN_MEMORY, async_get_sessions
-from tests.conftest import USER_1, USER_2, settle
-from tests.test_panel_websocket import PanelClient
-
-
-@pytest.fixture
-async def panel(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
-    hass_read_only_access_token: str,
-) -> PanelClient:
-    """A non-admin user's panel connection, subscribed to the station."""
-    client = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
-    await client.subscribe(init_integration.entry_id)
-    return client
+from custom_components.ezeep.panel.session import (
+    UNKNOWN_MEMORY,
+    UnknownIds,
+    async_get_sessions,
+)
+from custom_components.ezeep.tpfm import TpfmAuthError, TpfmServerOsError
+from tests.conftest import USER_1, USER_2, make_jobs, settle
+from tests.simulator import Simulator
+from tests.test_panel_websocket import PanelClient, panel_fixture, requests  # noqa: F401 - the panel fixture
 
 
 async def test_session_belongs_to_its_connection(
@@ -93,3 +89,100 @@ async def test_unknown_memory_is_bounded(hass: HomeAssistant) -> None:
     unknown.check("entry", "card-0")  # forgotten: asked again
     with pytest.raises(Exception, match="unknown_user_hold_off"):
         unknown.check("entry", f"card-{UNKNOWN_MEMORY + 9}")
+
+
+async def test_server_errors_are_translated(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Failures of the server map to translated errors; a refused password asks reauth."""
+    simulator.visible = "1"
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    client = init_integration.runtime_data.client
+    with patch.object(
+        client, "delete_job", side_effect=TpfmServerOsError(error_text="Disk full")
+    ):
+        error = await panel.error(
+            "ezeep/panel/delete", session=session, job="report-1.tpf"
+        )
+    assert error["code"] == "server_error"
+    assert error["translation_placeholders"] == {"error": "Disk full"}
+    simulator.http_error("GetJobList", 500)
+    error = await panel.error("ezeep/panel/jobs", session=session)
+    assert error["code"] == "cannot_connect"
+    simulator.clear_faults()
+    with patch.object(client, "get_job_list", side_effect=TpfmAuthError()):
+        error = await panel.error("ezeep/panel/jobs", session=session)
+    assert error["code"] == "auth_failed"
+    await hass.async_block_till_done()
+    assert any(
+        flow["context"]["source"] == "reauth"
+        for flow in hass.config_entries.flow.async_progress()
+    )
+
+
+def test_unknown_hold_off_expires() -> None:
+    """After the hold-off the ID may be asked about again."""
+    unknown = UnknownIds()
+    unknown.remember("entry", "card-1")
+    with pytest.raises(HomeAssistantError):
+        unknown.check("entry", "card-1")
+    unknown.check("entry", "card-2")
+    key = next(iter(unknown._until))
+    unknown._until[key] = time.monotonic() - 1
+    unknown.check("entry", "card-1")
+    assert not unknown._until
+
+
+async def test_reload_ends_sessions(
+    hass: HomeAssistant, panel: PanelClient, init_integration: MockConfigEntry
+) -> None:
+    """A session does not outlive a reload of its station."""
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    error = await panel.error("ezeep/panel/jobs", session=session)
+    assert error["code"] == "session_expired"
+    assert list(async_get_sessions(hass)) == []
+
+
+async def test_no_idle_sign_out_while_releasing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """The idle timeout waits for a running release; a failed list read still signs out."""
+    panel = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
+    await panel.subscribe(init_integration.entry_id, idle_timeout=5)
+    simulator.add_user(USER_2, make_jobs("long", 1, steps=3, step_delay=0.3))
+    session = (await panel.sign_in(init_integration.entry_id, USER_2))["session"]
+    await panel.call("ezeep/panel/release", session=session)
+    await panel.event("progress")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert [e["type"] for e in panel.events if e["type"] == "signed_out"] == []
+    simulator.http_error("GetJobList", 500)  # the list after the release fails
+    await simulator.wait_idle()
+    await settle(hass)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
+    assert (await panel.event("signed_out"))["reason"] == "released"
+    assert [e["type"] for e in panel.events].count("jobs") == 0
+
+
+async def test_sign_in_without_subscription(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """A sign-in without a subscription works; its events go nowhere."""
+    panel = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
+    result = await panel.sign_in(init_integration.entry_id, USER_1)
+    assert result["name"] == "Alice"
+    await panel.ws.close()
+    await settle(hass)
+    assert list(async_get_sessions(hass)) == []

@@ -5,25 +5,11 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ezeep.panel.session import UnknownIds, async_get_sessions
 from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs
 from tests.simulator import SimJob, Simulator
-from tests.test_panel_websocket import PanelClient, requests
-
-
-@pytest.fixture
-async def panel(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
-    hass_read_only_access_token: str,
-) -> PanelClient:
-    """A non-admin user's panel connection, subscribed to the station."""
-    client = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
-    await client.subscribe(init_integration.entry_id)
-    return client
+from tests.test_panel_websocket import PanelClient, panel_fixture, requests  # noqa: F401 - the panel fixture
 
 
 async def test_stations(panel: PanelClient, init_integration: MockConfigEntry) -> None:

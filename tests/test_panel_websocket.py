@@ -97,8 +97,8 @@ class PanelClient:
         return result
 
 
-@pytest.fixture
-async def panel(
+@pytest.fixture(name="panel")
+async def panel_fixture(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
@@ -311,3 +311,19 @@ async def test_no_id_in_logs_or_messages(
     for user_id in (USER_1, UNKNOWN_USER):
         assert user_id not in "".join(panel.received)
         assert user_id not in logged
+
+
+async def test_release_of_a_job_gone_from_the_server(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A chosen job that left the server's list since is refused before any PrintJob."""
+    simulator.visible = "1"
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    simulator.users[USER_1].jobs.pop(0)
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/release", session=session, jobs=["report-2.tpf", "report-1.tpf"]
+    )
+    assert error["code"] == "job_not_found"
+    assert requests(simulator) == ["GetJobList"]
+    assert simulator.prints == []

@@ -258,3 +258,53 @@ def test_id_is_nowhere_in_the_browser_or_home_assistant(tablet: Tablet) -> None:
     expect(page.get_by_label("User ID")).to_have_value("")
     assert user_id not in str(stack.states())
     assert user_id not in stack.ha.output()
+
+
+def test_keyboard_and_card_picker(tablet: Tablet) -> None:
+    """A physical keyboard works; the card is in the card picker with its editor."""
+    tablet.stack.sim.set_user(PERSON_ID, [job(1, "Agenda.pdf")])
+    page = tablet.page
+    tablet.open()
+    field = page.get_by_label("User ID")
+    field.focus()
+    page.keyboard.type(PERSON_ID)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Hello, {PERSON_NAME}")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Sign out")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("User ID")).to_have_value("")
+    picker = page.evaluate(
+        """async () => {
+            const card = customElements.get("ezeep-release-panel");
+            const entry = window.customCards.find((c) => c.type === "ezeep-release-panel");
+            const hass = document.querySelector("home-assistant").hass;
+            const stub = await card.getStubConfig(hass);
+            const editor = card.getConfigElement();
+            editor.hass = hass;
+            editor.setConfig(stub);
+            document.body.appendChild(editor);
+            await editor.updateComplete;
+            const form = editor.shadowRoot.querySelector("ha-form");
+            const fields = form.schema.map((field) => field.name);
+            editor.remove();
+            return { name: entry.name, stub, fields };
+        }"""
+    )
+    assert picker["name"] == "ezeep release panel"
+    assert picker["stub"] == {
+        "entry_id": tablet.stack.entry_id,
+        "reader_device_ids": [],
+        "idle_timeout": 30,
+        "keypad": "digits",
+        "mask_id": True,
+        "release_all_on_sign_in": False,
+    }
+    assert picker["fields"] == [
+        "entry_id",
+        "reader_device_ids",
+        "idle_timeout",
+        "keypad",
+        "mask_id",
+        "release_all_on_sign_in",
+    ]

@@ -312,13 +312,6 @@ class PanelSessions:
         if reason is not None:
             session.event({"type": "signed_out", "reason": reason})
 
-    @callback
-    def async_end_connection(self, connection: ActiveConnection) -> None:
-        """End every session of a closed connection."""
-        for session in self:
-            if session.connection is connection:
-                self.async_end(session, None)
-
 
 PANEL_SESSIONS: HassKey[PanelSessions] = HassKey(f"{DOMAIN}_panel_sessions")
 
