@@ -7,6 +7,7 @@ from datetime import timedelta
 import json
 import logging
 from typing import Any
+from unittest.mock import AsyncMock
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -20,6 +21,8 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
+from custom_components.ezeep.const import DOMAIN
+from custom_components.ezeep.release import PrinterNotReadyError
 from tests.conftest import UNKNOWN_USER, USER_1, USER_2
 from tests.simulator import SimJob, Simulator
 
@@ -327,3 +330,23 @@ async def test_release_of_a_job_gone_from_the_server(
     assert error["code"] == "job_not_found"
     assert requests(simulator) == ["GetJobList"]
     assert simulator.prints == []
+
+
+async def test_printer_not_ready(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A printer that is not ready refuses the release with its reason; nothing prints."""
+    releases = init_integration.runtime_data.releases
+    releases.readiness_check = AsyncMock(
+        side_effect=PrinterNotReadyError(
+            translation_domain=DOMAIN,
+            translation_key="printer_not_ready",
+            translation_placeholders={"reason": "Paper jam"},
+        )
+    )
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    simulator.reset_log()
+    error = await panel.error("ezeep/panel/release", session=session)
+    assert error["code"] == "printer_not_ready"
+    assert error["translation_placeholders"] == {"reason": "Paper jam"}
+    assert requests(simulator) == []

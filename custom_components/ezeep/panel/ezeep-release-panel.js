@@ -200,8 +200,10 @@ class EzeepReleasePanel extends LitElement {
   _idle() {
     if (this._release && !this._release.done) {
       this._activity(); // never while printing
-    } else if (this._session || this._typed) {
+    } else if (this._session) {
       this._signOut("signed_out_idle");
+    } else {
+      this._typed = ""; // a half-typed ID does not stay on the screen
     }
   }
 
