@@ -45,10 +45,15 @@ PERSON_NAME = "Alice"
 KIOSK = ("kiosk", "kiosk-password-1")
 KIOSK_DE = ("kiosk-de", "kiosk-password-2")
 DASHBOARD = "ezeep-release"
+#: A card reader's device id (tag_scanned events name it; no such device needs to exist).
+READER = "reader-at-the-printer"
+#: The tablet turned, in the dark theme.
+LANDSCAPE = {"width": 1280, "height": 800}
 #: Dashboard views (``/ezeep-release/<view>``) and their card options.
 VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
     "idle": {"idle_timeout": 5},
+    "reader": {"reader_device_ids": [READER]},
 }
 STARTUP_TIMEOUT = 120.0
 
@@ -114,9 +119,13 @@ class Stack:
         """``/api/states`` as the owner sees it."""
         return run_async(lambda: self._rest("GET", "/api/states"))
 
-    async def _rest(self, method: str, path: str) -> Any:
+    def fire(self, event_type: str, data: dict[str, Any]) -> None:
+        """Fire an event on Home Assistant's bus (as the owner, over the REST API)."""
+        run_async(lambda: self._rest("POST", f"/api/events/{event_type}", data))
+
+    async def _rest(self, method: str, path: str, body: Any = None) -> Any:
         async with aiohttp.ClientSession() as session:
-            return await self.ha.rest(session, self.owner, method, path)
+            return await self.ha.rest(session, self.owner, method, path, body)
 
 
 def _start_simulator() -> SimulatorProcess:
@@ -333,10 +342,10 @@ class Tablet:
         self.page.locator("ezeep-release-panel").wait_for(timeout=30_000)
 
 
-def _new_tab(browser: Any, stack: Stack, tokens: Tokens) -> Any:
+def _new_tab(browser: Any, stack: Stack, tokens: Tokens, **options: Any) -> Any:
     url = stack.ha.url
     context = browser.new_context(
-        viewport=TABLET,
+        **({"viewport": TABLET} | options),
         storage_state={
             "cookies": [],
             "origins": [
@@ -354,9 +363,9 @@ def _new_tab(browser: Any, stack: Stack, tokens: Tokens) -> Any:
 
 
 def _tablet(
-    thread: BrowserThread, browser: Any, stack: Stack, tokens: Tokens
+    thread: BrowserThread, browser: Any, stack: Stack, tokens: Tokens, **options: Any
 ) -> Generator[Tablet]:
-    context, page = thread.run(_new_tab, browser, stack, tokens)
+    context, page = thread.run(_new_tab, browser, stack, tokens, **options)
     try:
         yield Tablet(page, stack)
     finally:
@@ -369,6 +378,21 @@ def tablet(
 ) -> Generator[Tablet]:
     """The kiosk user's tablet (English)."""
     yield from _tablet(browser_thread, browser, stack, stack.kiosk)
+
+
+@pytest.fixture
+def tablet_landscape(
+    browser_thread: BrowserThread, browser: Any, stack: Stack
+) -> Generator[Tablet]:
+    """The kiosk user's tablet in landscape, with the dark theme."""
+    yield from _tablet(
+        browser_thread,
+        browser,
+        stack,
+        stack.kiosk,
+        viewport=LANDSCAPE,
+        color_scheme="dark",
+    )
 
 
 @pytest.fixture

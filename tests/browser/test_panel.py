@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from .conftest import PERSON_ID, PERSON_NAME, ROOT, Tablet, job
+from .conftest import PERSON_ID, PERSON_NAME, READER, ROOT, Tablet, job
 
 SCREENSHOTS = os.environ.get("EZEEP_SCREENSHOTS") == "1"
 
@@ -308,3 +308,39 @@ def test_keyboard_and_card_picker(tablet: Tablet) -> None:
         "mask_id",
         "release_all_on_sign_in",
     ]
+
+
+def test_reader_sign_in(tablet: Tablet) -> None:
+    """A card scanned by the chosen reader signs its person in at this panel."""
+    stack = tablet.stack
+    stack.sim.set_user("1007", [job(1, "Badge photo.png")])
+    page = tablet.page
+    tablet.open("reader")
+    expect(page.get_by_text("Hold your card to the reader")).to_be_visible()
+    stack.fire("tag_scanned", {"tag_id": "1007", "device_id": "another-reader"})
+    stack.fire("tag_scanned", {"tag_id": "1007", "device_id": READER})
+    expect(page.get_by_role("heading", name="Signed in")).to_be_visible()
+    expect(job_row(page, "Badge photo.png")).to_be_visible()
+    stack.fire("tag_scanned", {"tag_id": "9997", "device_id": READER})
+    expect(page.get_by_role("alert")).to_contain_text("registration code")
+    expect(page.get_by_text("Badge photo.png")).to_have_count(0)
+
+
+def test_landscape_dark(tablet_landscape: Tablet) -> None:
+    """At 1280x800 in the dark theme the keypad and the actions fit without scrolling."""
+    tablet = tablet_landscape
+    tablet.stack.sim.call("visible", {"visible": "1"})
+    tablet.stack.sim.set_user("1008", [job(n, f"Chapter {n}.pdf") for n in range(1, 5)])
+    page = tablet.page
+    tablet.open()
+    expect(page.get_by_role("button", name="Sign in")).to_be_in_viewport(ratio=1)
+    sign_in(tablet, "1008")
+    for name in ("Release all", "Release selected", "Sign out"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_in_viewport(
+            ratio=1
+        )
+    background = page.locator("ezeep-release-panel ha-card").evaluate(
+        "card => getComputedStyle(card).backgroundColor"
+    )
+    red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+    assert red + green + blue < 3 * 100, background  # dark
