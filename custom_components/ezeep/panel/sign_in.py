@@ -233,12 +233,14 @@ async def ws_sign_in(
 ) -> None:
     """Sign in with a typed ID."""
     entry = _station(hass, msg["entry_id"])
-    sub = async_get_sessions(hass).subscription(connection, entry.entry_id)
-    if sub is None:  # a card subscribes first; without it, events go nowhere
-        sub = PanelSubscription(connection, entry.entry_id, 30, lambda _event: None)
-    session, jobs = await _async_sign_in(hass, entry, msg["user_id"], sub)
     sessions = async_get_sessions(hass)
-    connection.subscriptions[msg["id"]] = lambda: sessions.async_end(session, None)
+    sub = sessions.subscription(connection, entry.entry_id)
+    if sub is not None:  # closing the subscription (or connection) ends the session
+        session, jobs = await _async_sign_in(hass, entry, msg["user_id"], sub)
+    else:  # a card subscribes first; without it, events go nowhere
+        sub = PanelSubscription(connection, entry.entry_id, 30, lambda _event: None)
+        session, jobs = await _async_sign_in(hass, entry, msg["user_id"], sub)
+        connection.subscriptions[msg["id"]] = lambda: sessions.async_end(session, None)
     connection.send_result(
         msg["id"], {"session": session.token, "name": session.name, **jobs}
     )
