@@ -222,3 +222,21 @@ async def setup_station(
     await wait_for(lambda: printer.data is not None)
     await hass.async_block_till_done()
     return printer
+
+
+@pytest.fixture
+async def ledm_station(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+) -> PrinterCoordinator:
+    """A station whose printer is read over LEDM (polling: no event table)."""
+    printer_sim.events = False
+    return await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state

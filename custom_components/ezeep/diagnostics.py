@@ -11,7 +11,7 @@ from yarl import URL
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
 from .coordinator.jobs import UNREGISTERED
-from .coordinator.printer import printer_diagnostics
+from .coordinator.printer import PrinterCoordinator
 from .data import EzeepConfigEntry
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
@@ -81,5 +81,26 @@ async def async_get_config_entry_diagnostics(
     }
     diagnostics["users"] = users
     if runtime.printer is not None:
-        diagnostics["printer"] = printer_diagnostics(runtime.printer)
+        diagnostics["printer"] = _printer_diagnostics(runtime.printer)
     return diagnostics
+
+
+def _printer_diagnostics(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """The printer part (no URL: it may name the network)."""
+    status = coordinator.data
+    return {
+        "source": coordinator.source,
+        "events_supported": coordinator.events_supported,
+        "update_interval": str(coordinator.update_interval),
+        "release_when_unreachable": coordinator.release_when_unreachable,
+        "state": status.state if status else None,
+        "reasons": list(status.reasons) if status else None,
+        "warnings": list(status.warnings) if status else None,
+        "supplies": [
+            {"label": s.label, "percent": s.percent, "state": s.state}
+            for s in status.supplies
+        ]
+        if status
+        else None,
+        "model": coordinator.info.model if coordinator.info else None,
+    }
