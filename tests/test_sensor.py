@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ezeep.coordinator.printer import (
     PrinterCoordinator,
@@ -13,7 +18,8 @@ from custom_components.ezeep.coordinator.printer import (
 from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
 from custom_components.ezeep.printer import Supply
 from custom_components.ezeep.sensor import supply_description
-from tests.conftest import state
+from tests.conftest import assert_no_user_ids, setup_snapshot_station, state
+from tests.simulator import Simulator
 from tests.simulator.printer import MODEL, SERIAL, PrinterSimulator
 
 STATUS = "sensor.printer_status"
@@ -88,3 +94,16 @@ def test_supply_names() -> None:
         "CMY": ("supply_tricolor", None),
         "PK": ("supply", {"label": "PK"}),
     }
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    simulator: Simulator,
+    printer_sim: PrinterSimulator,
+) -> None:
+    """IDs, names, units, attributes and states of the people's and the printer's sensors."""
+    entry = await setup_snapshot_station(hass, simulator, printer_sim, Platform.SENSOR)
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+    assert_no_user_ids(hass, entry)
