@@ -35,7 +35,7 @@ from custom_components.ezeep.const import (
     SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.coordinator.printer import PrinterCoordinator
-from tests.simulator import SimJob, Simulator
+from tests.simulator import Simulator, make_jobs
 from tests.simulator.printer import PrinterSimulator
 
 # Obviously fake people: never real card serials.
@@ -75,21 +75,6 @@ def fast_retries() -> Generator[None]:
     """Retry failed polls at once, so fault tests do not sleep."""
     with patch("custom_components.ezeep.RETRY_DELAYS", (0.0,)):
         yield
-
-
-def make_jobs(
-    prefix: str, count: int, *, start: int = 1_700_000_000, **kwargs: Any
-) -> list[SimJob]:
-    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first."""
-    return [
-        SimJob(
-            file_name=f"{prefix}-{n}.tpf",
-            display_name=f"{prefix} {n}.pdf",
-            created=start + 60 * n,
-            **kwargs,
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 @pytest.fixture
