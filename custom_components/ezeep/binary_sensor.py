@@ -21,7 +21,6 @@ from .entity import (
     EzeepUserEntity,
     async_setup_user_entities,
 )
-from .printer import PrinterStatus
 from .release import ReleaseState
 
 PARALLEL_UPDATES = 0
@@ -48,8 +47,6 @@ class EzeepPrinterBinarySensorEntityDescription(
     EzeepPrinterEntityDescription, BinarySensorEntityDescription
 ):
     """A binary sensor of the station's printer, computed from its status."""
-
-    value_fn: Callable[[PrinterStatus], bool | None]
 
 
 #: On while the printer cannot print (blocked, unknown state, unreachable).
@@ -98,5 +95,5 @@ class EzeepPrinterBinarySensor(EzeepPrinterEntity, BinarySensorEntity):
     @override
     def is_on(self) -> bool | None:
         """Return the state."""
-        status = self.coordinator.data
-        return None if status is None else self.entity_description.value_fn(status)
+        value = self.value
+        return None if value is None else bool(value)

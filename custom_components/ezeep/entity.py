@@ -12,6 +12,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_USER_ID, DOMAIN, SUBENTRY_TYPE_USER, signal_users_added
@@ -111,6 +112,7 @@ def printer_attributes(status: PrinterStatus, source: str) -> Mapping[str, Any]:
 class EzeepPrinterEntityDescription(EntityDescription):
     """An entity of a station's printer, computed from the printer's status."""
 
+    value_fn: Callable[[PrinterStatus], StateType]
     attributes_fn: Callable[[PrinterStatus, str], Mapping[str, Any] | None] = (
         printer_attributes
     )
@@ -156,6 +158,12 @@ class EzeepPrinterEntity(CoordinatorEntity[PrinterCoordinator]):
             and status is not None
             and self.entity_description.available_fn(status)
         )
+
+    @property
+    def value(self) -> StateType:
+        """The entity's value, computed from the printer's status."""
+        status = self.coordinator.data
+        return None if status is None else self.entity_description.value_fn(status)
 
     @property
     @override

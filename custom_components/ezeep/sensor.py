@@ -116,8 +116,6 @@ class EzeepPrinterSensorEntityDescription(
 ):
     """A sensor of the station's printer, computed from its status."""
 
-    value_fn: Callable[[PrinterStatus], StateType]
-
 
 PRINTER_STATUS = EzeepPrinterSensorEntityDescription(
     key="printer_status",
@@ -248,5 +246,4 @@ class EzeepPrinterSensor(EzeepPrinterEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         """Return the state."""
-        status = self.coordinator.data
-        return None if status is None else self.entity_description.value_fn(status)
+        return self.value
