@@ -23,14 +23,18 @@ from custom_components.ezeep.const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RELEASE_UNREACHABLE,
+    DOMAIN,
+    ERROR_PRINTER_NOT_READY,
     EVENT_PRINT_ERROR,
 )
 from custom_components.ezeep.coordinator.printer import (
     EVENTS_SCAN_INTERVAL,
     SCAN_INTERVAL,
     PrinterCoordinator,
+    PrinterNotReadyError,
 )
-from custom_components.ezeep.printer import PrinterState
+from custom_components.ezeep.errors import ReleaseRefusedError
+from custom_components.ezeep.printer import PrinterState, PrinterStatus, unreachable
 from tests.conftest import (
     USER_1,
     USER_2,
@@ -430,3 +434,26 @@ async def test_bad_stored_url_skips_the_printer(
     await hass.async_block_till_done()
     assert mock_config_entry.runtime_data.printer is None
     assert "printer URL is not valid" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "key", "reason"),
+    [
+        (
+            PrinterStatus(PrinterState.BLOCKED, reasons=("jam", "door open")),
+            "printer_not_ready",
+            "jam, door open",
+        ),
+        (PrinterStatus(PrinterState.WARMING_UP), "printer_warming_up", "warming_up"),
+        (unreachable("timed out"), "printer_unreachable", "timed out"),
+    ],
+)
+def test_not_ready_error(status: PrinterStatus, key: str, reason: str) -> None:
+    """The guard's refusal is a ReleaseRefusedError with the event's code and text."""
+    err = PrinterNotReadyError(status)
+    assert isinstance(err, ReleaseRefusedError)
+    assert err.code == ERROR_PRINTER_NOT_READY == "printer_not_ready"
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key == key
+    assert err.translation_placeholders == {"reason": reason}
+    assert err.error == err.reason == reason

@@ -184,7 +184,8 @@ def check_entity(
 class EzeepOptionsFlow(OptionsFlow):
     """Polling, cooldown, rate limit, and where the printer's readiness comes from.
 
-    A readiness source other than none leads to a second step (``printer_options``).
+    A readiness source other than none leads to a second step (``printer_url`` or
+    ``printer_entity``).
     """
 
     _numbers: dict[str, int]
