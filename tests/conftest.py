@@ -11,10 +11,14 @@ from typing import Any
 from unittest.mock import patch
 
 import aiohttp
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import ConfigSubentryData, ConfigSubentryDataWithId
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ezeep.const import (
     CONF_NAME,
@@ -31,7 +35,7 @@ from custom_components.ezeep.const import (
     SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.coordinator.printer import PrinterCoordinator
-from tests.simulator import SimJob, Simulator
+from tests.simulator import Simulator, make_jobs
 from tests.simulator.printer import PrinterSimulator
 
 # Obviously fake people: never real card serials.
@@ -44,6 +48,12 @@ PASSWORD = "sim-password"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ezeep."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot format, stored in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
@@ -65,21 +75,6 @@ def fast_retries() -> Generator[None]:
     """Retry failed polls at once, so fault tests do not sleep."""
     with patch("custom_components.ezeep.RETRY_DELAYS", (0.0,)):
         yield
-
-
-def make_jobs(
-    prefix: str, count: int, *, start: int = 1_700_000_000, **kwargs: Any
-) -> list[SimJob]:
-    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first."""
-    return [
-        SimJob(
-            file_name=f"{prefix}-{n}.tpf",
-            display_name=f"{prefix} {n}.pdf",
-            created=start + 60 * n,
-            **kwargs,
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 @pytest.fixture
@@ -222,3 +217,56 @@ async def setup_station(
     await wait_for(lambda: printer.data is not None)
     await hass.async_block_till_done()
     return printer
+
+
+@pytest.fixture
+async def ledm_station(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+) -> PrinterCoordinator:
+    """A station whose printer is read over LEDM (polling: no event table)."""
+    printer_sim.events = False
+    return await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def setup_snapshot_station(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    printer_sim: PrinterSimulator,
+    platform: Platform,
+) -> MockConfigEntry:
+    """Two people and an LEDM printer with fixed ids (unique ids hold them), one platform."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        entry_id="station_entry",
+        data=station_data(simulator.url),
+        subentries_data=[
+            ConfigSubentryDataWithId(
+                **user_subentry(USER_1, "Alice"), subentry_id="alice"
+            ),
+            ConfigSubentryDataWithId(**user_subentry(USER_2, "Bob"), subentry_id="bob"),
+        ],
+    )
+    printer_sim.events = False
+    with patch("custom_components.ezeep.PLATFORMS", [platform]):
+        await setup_station(hass, entry, ledm_options(printer_sim))
+    return entry
+
+
+def assert_no_user_ids(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """No entity ID, unique ID, name or state of the station holds a person's ID."""
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        shown = (entity.entity_id, entity.unique_id, entity.original_name or "")
+        current = hass.states.get(entity.entity_id)
+        for user_id in (USER_1, USER_2, "test-user"):
+            assert all(user_id not in text for text in shown), entity.entity_id
+            assert user_id not in str(current), entity.entity_id

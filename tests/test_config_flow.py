@@ -6,7 +6,6 @@ Every flow runs through Home Assistant's flow managers against the simulator.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from datetime import timedelta
 import json
 from pathlib import Path
 import socket
@@ -21,25 +20,19 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ezeep.config_flow import _host_is_private
 from custom_components.ezeep.const import (
-    CONF_COOLDOWN,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
-    CONF_RATE_LIMIT,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
-    DEFAULT_COOLDOWN,
-    DEFAULT_RATE_LIMIT,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     SUBENTRY_TYPE_USER,
 )
@@ -1078,76 +1071,6 @@ async def test_reconfigure_station_that_could_not_connect(
     assert result["reason"] == "reconfigure_successful"
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("sensor.alice_pending_jobs").state == "2"
-
-
-# -- options ---------------------------------------------------------------------------------
-
-
-async def test_options_defaults(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """The options form shows the defaults of a new station."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert defaults(result) == {
-        CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
-        CONF_COOLDOWN: DEFAULT_COOLDOWN,
-        CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
-    }
-    coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
-
-
-async def test_options_update_and_reload(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """New options are stored, and the reloaded coordinator polls at the new interval."""
-    entry = init_integration
-    coordinator = entry.runtime_data.coordinator
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_SCAN_INTERVAL: 30, CONF_COOLDOWN: 0, CONF_RATE_LIMIT: 5.0},
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
-        CONF_SCAN_INTERVAL: 30,
-        CONF_COOLDOWN: 0,
-        CONF_RATE_LIMIT: 5,
-    }
-    assert all(type(value) is int for value in entry.options.values())
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator is not coordinator
-    assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
-
-    # The form now suggests the stored values.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert suggested(result, CONF_SCAN_INTERVAL) == 30
-    assert suggested(result, CONF_RATE_LIMIT) == 5
-
-
-@pytest.mark.parametrize(
-    "user_input",
-    [
-        {CONF_SCAN_INTERVAL: 14, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 3601, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: -1, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 0},
-    ],
-    ids=["scan_14", "scan_3601", "cooldown_negative", "rate_0"],
-)
-async def test_options_out_of_range_rejected(
-    hass: HomeAssistant, init_integration: MockConfigEntry, user_input: dict[str, Any]
-) -> None:
-    """Values outside the selectors' ranges are refused by the form's schema."""
-    entry = init_integration
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    with pytest.raises(InvalidData):
-        await hass.config_entries.options.async_configure(result["flow_id"], user_input)
-    assert entry.options == {}
 
 
 async def test_unnamed_titles_stay_unique_and_names_can_be_cleared(

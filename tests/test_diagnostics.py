@@ -11,23 +11,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
-from custom_components.ezeep.const import CONF_URL
+from custom_components.ezeep.const import CONF_URL, DOMAIN
+from custom_components.ezeep.coordinator.printer import PrinterCoordinator
+from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
 from tests.conftest import PASSWORD, UNKNOWN_USER, USER_1, USER_2
 from tests.simulator import Simulator
 
 #: Nothing of this may appear in diagnostics: the password, the IDs, the people's names.
 SECRETS = (PASSWORD, USER_1, USER_2, "test-user", "Alice", "Bob")
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Home Assistant's snapshot format, stored in tests/snapshots/."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 def assert_no_secrets(diagnostics: object, *extra: str) -> None:
@@ -126,3 +121,38 @@ async def test_diagnostics_strip_credentials_from_url(
 
     assert_no_secrets(diagnostics, "url-secret", UNKNOWN_USER)
     assert diagnostics["entry"]["data"]["url"] == simulator.url
+
+
+async def test_diagnostics_printer(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    ledm_station: PrinterCoordinator,
+    mock_config_entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A station with a readiness source: the printer's state, supplies and model."""
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    assert_no_secrets(diagnostics)
+    assert diagnostics["printer"]["source"] == "ledm"
+    assert diagnostics["printer"] == snapshot
+
+
+@pytest.mark.parametrize(
+    ("data", "url"),
+    [({CONF_URL: "http://[::1"}, "**REDACTED**"), ({}, None)],
+    ids=["unreadable_url", "no_url"],
+)
+async def test_diagnostics_odd_station_data(
+    hass: HomeAssistant, data: dict[str, str], url: str | None
+) -> None:
+    """A URL that cannot be read is redacted whole; data without a URL is shown as is."""
+    entry = MockConfigEntry(domain=DOMAIN, title="odd", data=data)
+    entry.add_to_hass(hass)
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+
+    assert diagnostics["entry"]["data"].get(CONF_URL) == url
+    assert diagnostics["users"] == []

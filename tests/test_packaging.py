@@ -327,7 +327,12 @@ def test_config_flow_translations() -> None:
                     (subentry_type,) = module.values(key)
                     subentry_types[_name(value) or ""] = subentry_type
     checked = 0
-    for flow in module.classes():
+    flows = [
+        (flow_module, flow)
+        for flow_module in (module, _Module(PACKAGE / "options_flow.py"))
+        for flow in flow_module.classes()
+    ]
+    for flow_module, flow in flows:
         bases = {_name(base) for base in flow.bases}
         if "ConfigFlow" in bases:
             section = EN["config"]
@@ -337,7 +342,7 @@ def test_config_flow_translations() -> None:
             section = EN["config_subentries"][subentry_types[flow.name]]
         else:
             continue
-        errors, aborts = _flow_keys(module, flow)
+        errors, aborts = _flow_keys(flow_module, flow)
         assert errors <= _texts(section.get("error")), (flow.name, errors)
         assert aborts <= _texts(section.get("abort")), (flow.name, aborts)
         checked += len(errors) + len(aborts)
@@ -414,7 +419,7 @@ def test_exception_translations() -> None:
 def test_entity_device_and_selector_translations() -> None:
     """Entity descriptions, devices and selectors in the code have English names and icons."""
     for what, key, where in _translation_keys():
-        if match := re.fullmatch(r"(?:Ezeep)?(\w+)EntityDescription", what):
+        if match := re.fullmatch(r"(?:Ezeep)?(?:Printer)?(\w+)EntityDescription", what):
             platform = re.sub(r"(?<!^)(?=[A-Z])", "_", match[1]).lower()
             assert EN["entity"][platform][key]["name"].strip(), where
             assert ICONS["entity"][platform][key]["default"].startswith("mdi:"), where

@@ -19,40 +19,25 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 import probatio as vol
 
-from . import make_client, printer_options
+from . import make_client
 from .const import (
-    CONF_COOLDOWN,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
-    CONF_PRINTER_SOURCE,
-    CONF_RATE_LIMIT,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
-    DEFAULT_COOLDOWN,
-    DEFAULT_RATE_LIMIT,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    MAX_COOLDOWN,
-    MAX_RATE_LIMIT,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
-    SOURCE_ENTITY,
-    SOURCE_NONE,
     SUBENTRY_TYPE_USER,
 )
 from .coordinator.jobs import polled_users
+from .options_flow import EzeepOptionsFlow
 from .tpfm import (
     DEFAULT_URL,
     TpfmAuthError,
@@ -339,109 +324,6 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_show_form(
             step_id="reconfigure", data_schema=schema, errors=errors
-        )
-
-
-class EzeepOptionsFlow(OptionsFlow):
-    """Polling, cooldown, rate limit, and where the printer's readiness comes from.
-
-    A readiness source other than none leads to a second step (``printer_options``).
-    """
-
-    _numbers: dict[str, int]
-    _source: str
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and store the options."""
-        if user_input is not None:
-            source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
-            self._numbers = {k: int(v) for k, v in user_input.items()}
-            if source == SOURCE_NONE:
-                return self.async_create_entry(data=self._numbers)
-            self._source = source
-            if source == SOURCE_ENTITY:
-                return await self.async_step_printer_entity()
-            return await self.async_step_printer_url()
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=MAX_COOLDOWN,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_RATE_LIMIT, default=DEFAULT_RATE_LIMIT
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=MAX_RATE_LIMIT, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                **printer_options.SOURCE_FIELD,
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, self.config_entry.options
-            ),
-        )
-
-    async def async_step_printer_url(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The printer's LEDM (http/https) or IPP (ipp/ipps) URL; checked on submit."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = await printer_options.async_check_url(
-                self.hass, self._source, user_input
-            )
-            if error is None:
-                return self.async_create_entry(data=self._numbers | options)
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="printer_url",
-            data_schema=self.add_suggested_values_to_schema(
-                printer_options.URL_SCHEMA,
-                user_input or printer_options.current(self.config_entry, self._source),
-            ),
-            errors=errors,
-            description_placeholders={
-                "example": printer_options.EXAMPLE_URLS[self._source]
-            },
-        )
-
-    async def async_step_printer_entity(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """An entity of another integration and the states that mean "not ready"."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = printer_options.check_entity(self.hass, user_input)
-            if error is None:
-                return self.async_create_entry(data=self._numbers | options)
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="printer_entity",
-            data_schema=self.add_suggested_values_to_schema(
-                printer_options.ENTITY_SCHEMA,
-                user_input or printer_options.current(self.config_entry, SOURCE_ENTITY),
-            ),
-            errors=errors,
         )
 
 

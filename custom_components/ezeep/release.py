@@ -49,6 +49,7 @@ from .const import (
     STATUS_PRINTING,
     STATUS_STARTED,
 )
+from .errors import ReleaseRefusedError as _GuardRefusedError
 from .tpfm import (
     Job,
     PrintResult,
@@ -290,6 +291,9 @@ class ReleaseManager:
                 await self.readiness_check()
             except PrinterNotReadyError as err:
                 self._fire_refused(user_id, ERROR_PRINTER_NOT_READY, err.reason)
+                raise
+            except _GuardRefusedError as err:  # the guard's own (errors.py contract)
+                self._fire_refused(user_id, err.code, err.error)
                 raise
         release = self._reserve(user_id)
         release.printer_id, release.copies, release.delete = printer_id, copies, delete

@@ -20,7 +20,7 @@ import hmac
 import logging
 import re
 import time
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from aiohttp.http_writer import StreamWriter
@@ -127,6 +127,26 @@ class SimJob:
     def fits(self, printer: str | None) -> bool:
         """Whether the job can be printed on the printer (None: any printer)."""
         return printer is None or self.printers is None or printer in self.printers
+
+
+def make_jobs(
+    prefix: str, count: int, *, start: int = 1_700_000_000, held: int = 0, **kwargs: Any
+) -> list[SimJob]:
+    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first.
+
+    The first ``held`` are on hold; other keyword arguments go to every job.
+    """
+    on_hold = bool(kwargs.pop("on_hold", False))
+    return [
+        SimJob(
+            file_name=f"{prefix}-{n}.tpf",
+            display_name=f"{prefix} {n}.pdf",
+            created=start + 60 * n,
+            on_hold=on_hold or n <= held,
+            **kwargs,
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 @dataclass

@@ -51,7 +51,7 @@ from tests.simulator import (
 )
 from tests.simulator.server import FILE_VERSIONS
 
-from .tpfm_fixtures import RawServer, b64, chunk, closed_port, http_head
+from .fixtures import RawServer, b64, chunk, closed_port, http_head
 
 PASSWORD = "sim-password"
 USER = "test-user-1"

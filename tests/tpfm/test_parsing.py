@@ -32,7 +32,7 @@ from custom_components.ezeep.tpfm.parsing import (
     split_sections,
 )
 
-from .tpfm_fixtures import SPEC_JOB_LINES, b64, job_line
+from .fixtures import SPEC_JOB_LINES, b64, job_line
 
 PARSING_LOGGER = "custom_components.ezeep.tpfm.parsing"
 
