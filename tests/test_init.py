@@ -11,8 +11,8 @@ from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, subentry_id_of
+from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
+from tests.conftest import USER_1, USER_2, device_of, subentry_id_of, user_entity_ids
 from tests.simulator import Simulator
 
 
@@ -192,3 +192,63 @@ async def test_home_assistant_stops_while_printing(
     await hass.async_stop()
     assert simulator.counts["PrintJob"] == 1
     assert init_integration.runtime_data.releases._releases == {}
+
+
+async def test_remove_subentry_removes_device_and_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Removing a person removes their device and entities; the others stay."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    assert device_of(hass, entry, subentry_id) is not None
+    assert user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is not None
+    coordinator = entry.runtime_data.coordinator
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data.coordinator is coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    # The removed person is no longer polled.
+    simulator.reset_log()
+    await coordinator.async_refresh()
+    assert {r.user for r in simulator.requests if r.cmd == "GetJobList"} == {USER_1}
+
+
+async def test_changed_person_reloads_unchanged_does_not(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person's new name reloads the station (device names); saving it again does not."""
+    entry = init_integration
+    subentry = entry.subentries[subentry_id_of(entry, USER_2)]
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not runtime
+    device = device_of(hass, entry, subentry.subentry_id)
+    assert device is not None
+    assert device.name == "Robert"
+
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    hass.config_entries.async_update_entry(entry, title="Station")
+    await hass.async_block_till_done()
+    assert entry.runtime_data is runtime
