@@ -7,12 +7,20 @@ import logging
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
-from tests.conftest import USER_1, USER_2, device_of, subentry_id_of, user_entity_ids
+from tests.conftest import (
+    USER_1,
+    USER_2,
+    device_of,
+    station_data,
+    subentry_id_of,
+    user_entity_ids,
+    user_subentry,
+)
 from tests.simulator import Simulator
 
 
@@ -252,3 +260,36 @@ async def test_changed_person_reloads_unchanged_does_not(
     hass.config_entries.async_update_entry(entry, title="Station")
     await hass.async_block_till_done()
     assert entry.runtime_data is runtime
+
+
+async def test_removing_a_station_keeps_another_stations_repairs(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Removing a station forgets its unknown-ID marks and issues, not another's."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        data=station_data(simulator.url),
+        subentries_data=[user_subentry(USER_2, "Bobby")],
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    del simulator.users[USER_2]
+    for entry in (init_integration, other):
+        await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    ours, theirs = (
+        f"unknown_user_{subentry_id_of(entry, USER_2)}"
+        for entry in (init_integration, other)
+    )
+    assert issues.async_get_issue(DOMAIN, ours) is not None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert issues.async_get_issue(DOMAIN, ours) is None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+    assert other.runtime_data.coordinator.is_unregistered(subentry_id_of(other, USER_2))
