@@ -5,16 +5,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
 import contextlib
+import json
 from pathlib import Path
 import shutil
 from typing import Any
 from unittest.mock import patch
 
 import aiohttp
-from homeassistant.config_entries import ConfigSubentryData, ConfigSubentryDataWithId
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigSubentryData,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse
-from homeassistant.helpers import entity_registry as er
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -43,6 +49,16 @@ USER_1 = "test-user-1"
 USER_2 = "test-user-2"
 UNKNOWN_USER = "test-user-unknown"
 PASSWORD = "sim-password"
+#: The English texts of the integration (translations/en.json).
+TRANSLATIONS: dict[str, Any] = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / DOMAIN
+        / "translations"
+        / "en.json"
+    ).read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +89,7 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 @pytest.fixture(autouse=True)
 def fast_retries() -> Generator[None]:
     """Retry failed polls at once, so fault tests do not sleep."""
-    with patch("custom_components.ezeep.RETRY_DELAYS", (0.0,)):
+    with patch("custom_components.ezeep.helpers.RETRY_DELAYS", (0.0,)):
         yield
 
 
@@ -270,3 +286,58 @@ def assert_no_user_ids(hass: HomeAssistant, entry: MockConfigEntry) -> None:
         for user_id in (USER_1, USER_2, "test-user"):
             assert all(user_id not in text for text in shown), entity.entity_id
             assert user_id not in str(current), entity.entity_id
+
+
+# -- flows and the registries (config flow, sub-entry flow, options flow tests) ----------
+
+
+def assert_errors(result: FlowResult, errors: dict[str, str], section: str) -> None:
+    """Assert a form's errors, and that each error key has an English text.
+
+    ``section`` is where the flow's texts live in en.json: "config" for the station,
+    "config_subentries.user" for people.
+    """
+    assert result["type"] is FlowResultType.FORM, result
+    assert result["errors"] == errors
+    texts = TRANSLATIONS
+    for part in section.split("."):
+        texts = texts[part]
+    for key in errors.values():
+        assert texts["error"].get(key), f"{section}.error.{key} has no translation"
+
+
+def suggested(result: FlowResult, field: str) -> Any:
+    """Return the suggested value a form shows for a field (None when there is none)."""
+    for key in result["data_schema"].schema:
+        if key == field:
+            return (key.description or {}).get("suggested_value")
+    raise AssertionError(f"{field} is not in the form")
+
+
+def defaults(result: FlowResult) -> dict[str, Any]:
+    """Return the default values of a form's fields."""
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(getattr(key, "default", None))
+    }
+
+
+def device_of(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> dr.DeviceEntry | None:
+    """The device of one person (identified by the sub-entry id, never the user ID)."""
+    return dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, subentry_id), entry.entry_id
+    )
+
+
+def user_entity_ids(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> list[str]:
+    """Entity ids registered for one person."""
+    return [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.config_subentry_id == subentry_id
+    ]

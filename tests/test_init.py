@@ -7,12 +7,20 @@ import logging
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, subentry_id_of
+from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
+from tests.conftest import (
+    USER_1,
+    USER_2,
+    device_of,
+    station_data,
+    subentry_id_of,
+    user_entity_ids,
+    user_subentry,
+)
 from tests.simulator import Simulator
 
 
@@ -192,3 +200,96 @@ async def test_home_assistant_stops_while_printing(
     await hass.async_stop()
     assert simulator.counts["PrintJob"] == 1
     assert init_integration.runtime_data.releases._releases == {}
+
+
+async def test_remove_subentry_removes_device_and_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Removing a person removes their device and entities; the others stay."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    assert device_of(hass, entry, subentry_id) is not None
+    assert user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is not None
+    coordinator = entry.runtime_data.coordinator
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data.coordinator is coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    # The removed person is no longer polled.
+    simulator.reset_log()
+    await coordinator.async_refresh()
+    assert {r.user for r in simulator.requests if r.cmd == "GetJobList"} == {USER_1}
+
+
+async def test_changed_person_reloads_unchanged_does_not(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person's new name reloads the station (device names); saving it again does not."""
+    entry = init_integration
+    subentry = entry.subentries[subentry_id_of(entry, USER_2)]
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not runtime
+    device = device_of(hass, entry, subentry.subentry_id)
+    assert device is not None
+    assert device.name == "Robert"
+
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    hass.config_entries.async_update_entry(entry, title="Station")
+    await hass.async_block_till_done()
+    assert entry.runtime_data is runtime
+
+
+async def test_removing_a_station_keeps_another_stations_repairs(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Removing a station forgets its unknown-ID marks and issues, not another's."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        data=station_data(simulator.url),
+        subentries_data=[user_subentry(USER_2, "Bobby")],
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    del simulator.users[USER_2]
+    for entry in (init_integration, other):
+        await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    ours, theirs = (
+        f"unknown_user_{subentry_id_of(entry, USER_2)}"
+        for entry in (init_integration, other)
+    )
+    assert issues.async_get_issue(DOMAIN, ours) is not None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert issues.async_get_issue(DOMAIN, ours) is None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+    assert other.runtime_data.coordinator.is_unregistered(subentry_id_of(other, USER_2))

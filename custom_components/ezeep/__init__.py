@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import async_install_blueprints
 from .const import (
     CONF_COOLDOWN,
-    CONF_PASSWORD,
     CONF_RATE_LIMIT,
-    CONF_URL,
-    CONF_VERIFY_SSL,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DOMAIN,
@@ -28,14 +22,12 @@ from .const import (
 from .coordinator.jobs import UNREGISTERED, EzeepCoordinator, unknown_user_issue_id
 from .coordinator.printer import async_create_printer
 from .data import EzeepConfigEntry, EzeepData
+from .helpers import async_create_client
 from .release import RELEASE_LIMITS, ReleaseManager
 from .services import async_setup_services
-from .tpfm import TpfmAuthError, TpfmClient, TpfmError
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-#: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
-RETRY_DELAYS: tuple[float, ...] = (1.0,)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -45,40 +37,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def make_client(
-    hass: HomeAssistant, data: dict[str, Any], **options: Any
-) -> TpfmClient:
-    """Create a TPFM client for station data (url, password, verify_ssl)."""
-    return TpfmClient(
-        async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True)),
-        data[CONF_URL],
-        data[CONF_PASSWORD],
-        language=hass.config.language,
-        **({"retry_delays": RETRY_DELAYS} | options),
-    )
-
-
-def _users(entry: EzeepConfigEntry) -> dict[str, dict[str, Any]]:
+def _people(entry: EzeepConfigEntry) -> dict[str, ConfigSubentryDataWithId]:
+    # Copies: Home Assistant changes a sub-entry object in place when it is updated.
     return {
-        sub.subentry_id: {"title": sub.title, **sub.data}
+        sub.subentry_id: sub.as_dict()
         for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     }
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
     """Set up a station."""
-    client = make_client(hass, dict(entry.data))
-    try:
-        await client.get_version()
-    except TpfmAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="auth_failed"
-        ) from err
-    except TpfmError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
-        ) from err
-
+    client = await async_create_client(hass, entry)
     coordinator = EzeepCoordinator(hass, entry, client)
 
     @callback
@@ -106,7 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         coordinator=coordinator,
         releases=releases,
         settings=(dict(entry.data), dict(entry.options)),
-        users=_users(entry),
+        people=_people(entry),
         printer=printer,
     )
     await coordinator.async_config_entry_first_refresh()
@@ -127,15 +96,15 @@ async def _async_entry_updated(hass: HomeAssistant, entry: EzeepConfigEntry) -> 
     new people's entities (Home Assistant removes the devices of removed sub-entries).
     """
     data = entry.runtime_data
-    current = _users(entry)
-    kept = current.keys() & data.users.keys()
+    current = _people(entry)
+    kept = current.keys() & data.people.keys()
     if data.settings != (dict(entry.data), dict(entry.options)) or any(
-        current[sid] != data.users[sid] for sid in kept
+        current[sid] != data.people[sid] for sid in kept
     ):
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
-    added, removed = current.keys() - kept, data.users.keys() - kept
-    data.users = current
+    added, removed = current.keys() - kept, data.people.keys() - kept
+    data.people = current
     for subentry_id in removed:
         data.coordinator.async_clear_unregistered(subentry_id)
     if added:
