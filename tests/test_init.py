@@ -191,4 +191,4 @@ async def test_home_assistant_stops_while_printing(
     await asyncio.wait_for(simulator.wait_running(), 5)
     await hass.async_stop()
     assert simulator.counts["PrintJob"] == 1
-    assert init_integration.runtime_data.releases._releases == {}
+    assert init_integration.runtime_data.releases._runner._releases == {}

@@ -16,7 +16,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import CONF_USER_ID, DOMAIN, SUBENTRY_TYPE_USER, signal_users_added
 from .coordinator.jobs import EzeepCoordinator, UserJobs
 from .data import EzeepConfigEntry
-from .release import ReleaseManager, ReleaseState
+from .release import ReleaseEvent, ReleaseManager, ReleaseState
 
 
 class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
@@ -66,8 +66,14 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         """Follow the release state as well as the coordinator."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._releases.async_add_listener(self._user_id, self.async_write_ha_state)
+            self._releases.async_add_listener(self._user_id, self._on_release)
         )
+
+    @callback
+    def _on_release(self, event: ReleaseEvent | None) -> None:
+        """Write the state when the release state changed (``None``); skip job events."""
+        if event is None:
+            self.async_write_ha_state()
 
 
 def async_setup_user_entities(

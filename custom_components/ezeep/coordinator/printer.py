@@ -30,11 +30,13 @@ from ..const import (
     CONF_PRINTER_VERIFY_SSL,
     CONF_RELEASE_UNREACHABLE,
     DOMAIN,
+    ERROR_PRINTER_NOT_READY,
     LOGGER,
     SOURCE_ENTITY,
     SOURCE_IPP,
     SOURCE_LEDM,
 )
+from ..errors import ReleaseRefusedError
 from ..printer import (
     IppClient,
     LedmClient,
@@ -46,7 +48,11 @@ from ..printer import (
     status_from_entity_state,
     unreachable,
 )
-from ..release import PrinterNotReadyError
+
+
+class PrinterNotReadyError(ReleaseRefusedError):
+    """The printer cannot print now; the event's ``error`` says why."""
+
 
 #: How often the printer entities are refreshed by polling.
 SCAN_INTERVAL: Final = timedelta(seconds=60)
@@ -181,8 +187,10 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
         if state is PrinterState.UNREACHABLE and self.release_when_unreachable:
             LOGGER.info("Releasing although the printer cannot be reached (as set)")
             return
+        reason = ", ".join(status.reasons) or str(state)
         raise PrinterNotReadyError(
-            translation_domain=DOMAIN,
+            ERROR_PRINTER_NOT_READY,
+            error=reason,
             translation_key=(
                 "printer_warming_up"
                 if state is PrinterState.WARMING_UP
@@ -190,9 +198,7 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
                 if state is PrinterState.UNREACHABLE
                 else "printer_not_ready"
             ),
-            translation_placeholders={
-                "reason": ", ".join(status.reasons) or str(state)
-            },
+            placeholders={"reason": reason},
         )
 
     # -- the LEDM event table --------------------------------------------------------
