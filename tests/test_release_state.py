@@ -39,7 +39,9 @@ async def test_release_state_writes_are_coalesced(
     """Several changes of a person's release state in one loop turn: one write each."""
     releases = init_integration.runtime_data.releases
     writes: list[str] = []
-    remove = releases.async_add_listener(USER_1, lambda _event: writes.append("w"))
+    remove = releases.states.async_add_listener(
+        USER_1, lambda _event: writes.append("w")
+    )
     for _ in range(3):
         releases.states.async_changed(USER_1)
     assert writes == []  # deferred: a request about to be sent goes out first

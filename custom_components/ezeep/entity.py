@@ -66,7 +66,7 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         """Follow the release state as well as the coordinator."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._releases.async_add_listener(self._user_id, self._on_release)
+            self._releases.states.async_add_listener(self._user_id, self._on_release)
         )
 
     @callback

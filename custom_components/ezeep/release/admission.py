@@ -16,9 +16,7 @@ from ..store import ReleaseLimits
 class ReleaseAdmission:
     """Admits or refuses a station's releases."""
 
-    def __init__(
-        self, limits: ReleaseLimits, *, cooldown: float, rate_limit: int
-    ) -> None:
+    def __init__(self, limits: ReleaseLimits, cooldown: float, rate_limit: int) -> None:
         """Admit under ``limits`` (kept across reloads) with the station's settings."""
         self.cooldown = cooldown
         self.rate_limit = rate_limit

@@ -63,29 +63,46 @@ class JobRunner:
         states: ReleaseStates,
         publisher: ReleasePublisher,
         on_error: Callable[[str, TpfmError], None],
+        on_done: Callable[[Release, bool], None],
     ) -> None:
-        """Print with ``client``; ``on_error`` is told of each server error of a person."""
+        """Print with ``client``; tell ``on_error`` of a person's server errors.
+
+        ``on_done`` is told of each ended release and whether the person's job list
+        should be read again (not when the release was stopped by an unload).
+        """
         self._client = client
         self._states = states
         self._publisher = publisher
         self._on_error = on_error
+        self._on_done = on_done
         self._releases: dict[str, Release] = {}
 
-    def add(self, release: Release) -> None:
-        """Take a release in (it is admitted; its jobs are not read yet)."""
+    async def read_jobs(self, release: Release) -> list[Job]:
+        """Take an admitted release in and read its jobs, oldest first."""
         self._releases[release.user_id] = release
+        job_list = await self._client.get_job_list(
+            release.user_id, printer=release.printer_id
+        )
+        jobs = sorted(job_list.jobs, key=lambda job: job.created)
+        release.outcomes = [JobOutcome(job.file_name, job.name) for job in jobs]
+        return jobs
 
     def remove(self, release: Release) -> None:
         """The release ended."""
         if self._releases.get(release.user_id) is release:
             del self._releases[release.user_id]
 
-    def tasks(self) -> list[asyncio.Task[None]]:
-        """Return the tasks of the releases that print."""
-        return [r.task for r in self._releases.values() if r.task is not None]
+    async def async_stop(self) -> None:
+        """Stop every release task (entry unload or Home Assistant stop)."""
+        tasks = [r.task for r in self._releases.values() if r.task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def run(self, release: Release, jobs: list[Job]) -> None:
         """Print the jobs in turn; stop at a failure that is not that job's alone."""
+        stopping = False
         try:
             stop = False
             for job, outcome in zip(jobs, release.outcomes, strict=True):
@@ -97,6 +114,7 @@ class JobRunner:
         except asyncio.CancelledError:
             # Unloaded or stopping: the server finishes a job it started; nothing is
             # resent, and nothing more is asked of the server (its session may close).
+            stopping = True
             for outcome in release.outcomes:
                 if outcome.result == RESULT_QUEUED:
                     outcome.result = (
@@ -105,6 +123,19 @@ class JobRunner:
             raise
         finally:
             release.current = None
+            self._on_done(release, not stopping)
+
+    async def wait(self, release: Release) -> None:
+        """Wait for a started release to end (its outcomes are then set)."""
+        assert release.task is not None
+        try:
+            await asyncio.shield(release.task)
+        except asyncio.CancelledError:
+            # Only this call's own cancellation goes on; a release task stopped by an
+            # unload has set the outcomes (failed, canceled): they are reported.
+            current = asyncio.current_task()
+            if current is None or current.cancelling():
+                raise
 
     async def _print_one(self, release: Release, job: Job, outcome: JobOutcome) -> bool:
         """Print one job; return True when the rest of the release must stop."""

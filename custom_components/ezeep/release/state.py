@@ -58,8 +58,8 @@ class ReleaseState:
         """The running job's stream told its progress."""
         self.done, self.total, self.unit = event.done, event.total, event.unit
 
-    def end(self, result: str | None, job_name: str | None) -> None:
-        """The release ended; ``result`` is the last tried job's (None: none was)."""
+    def end(self, last: JobOutcome | None) -> None:
+        """The release ended; ``last`` is the last job tried (None: none was)."""
         self.running, self.done, self.total, self.unit, self.job_name = (
             False,
             None,
@@ -67,9 +67,9 @@ class ReleaseState:
             None,
             None,
         )
-        if result is not None:
-            self.last_result = result
-            self.last_job_name = job_name
+        if last is not None:
+            self.last_result = last.result
+            self.last_job_name = last.name
             self.last_finished = dt_util.utcnow()
 
 
