@@ -13,6 +13,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import EVENT_PRINT_ERROR
+from custom_components.ezeep.errors import (
+    ReleaseBusyError,
+    ReleaseCooldownError,
+    ReleaseRateLimitedError,
+)
+from custom_components.ezeep.release import admission as admission_module
+from custom_components.ezeep.release.admission import ReleaseAdmission
+from custom_components.ezeep.store import ReleaseLimits
 from tests.conftest import USER_1, make_jobs, print_all, settle
 from tests.simulator import Simulator
 
@@ -65,3 +73,85 @@ async def test_cooldown_survives_a_reload(
         await print_all(hass, user_id=USER_1)
     assert err.value.translation_key == "release_cooldown"
     assert simulator.counts["PrintJob"] == 1
+
+
+class _Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    """Admission's clock, moved by the test."""
+    fake = _Clock()
+    monkeypatch.setattr(admission_module.time, "monotonic", fake)
+    return fake
+
+
+def test_one_person_at_a_time(clock: _Clock) -> None:
+    """A second release of the same person is refused while the first runs."""
+    admission = ReleaseAdmission(ReleaseLimits(), 0, 10)
+    admission.admit("a")
+    assert admission.is_active("a")
+    with pytest.raises(ReleaseBusyError):
+        admission.admit("a")
+    admission.admit("b")
+    admission.done("a")
+    assert not admission.is_active("a")
+    admission.admit("a")
+
+
+def test_cooldown_counts_from_the_end(clock: _Clock) -> None:
+    """The cooldown starts when a release ends; the refusal tells the seconds left."""
+    admission = ReleaseAdmission(ReleaseLimits(), 10, 10)
+    admission.admit("a")
+    clock.now += 30
+    admission.done("a")
+    clock.now += 2.5
+    with pytest.raises(ReleaseCooldownError) as err:
+        admission.admit("a")
+    assert err.value.translation_placeholders == {"seconds": "8"}
+    clock.now += 7.5
+    admission.admit("a")
+
+
+def test_rate_window(clock: _Clock) -> None:
+    """At most rate_limit starts a minute, across people; the window slides."""
+    admission = ReleaseAdmission(ReleaseLimits(), 0, 2)
+    admission.admit("a")
+    clock.now += 30
+    admission.admit("b")
+    with pytest.raises(ReleaseRateLimitedError) as err:
+        admission.admit("c")
+    assert err.value.translation_placeholders == {"limit": "2"}
+    clock.now += 30
+    admission.admit("c")
+
+
+def test_limits_outlive_the_admission(clock: _Clock) -> None:
+    """A new admission on the same limits (a reload) keeps cooldowns and the window."""
+    limits = ReleaseLimits()
+    first = ReleaseAdmission(limits, 10, 1)
+    first.admit("a")
+    first.done("a")
+    second = ReleaseAdmission(limits, 10, 5)
+    with pytest.raises(ReleaseCooldownError):
+        second.admit("a")
+    assert not second.is_active("a")
+
+
+def test_expired_cooldowns_are_forgotten(clock: _Clock) -> None:
+    """Cooldowns that ran out are dropped, so many cards do not grow memory."""
+    limits = ReleaseLimits()
+    admission = ReleaseAdmission(limits, 5, 100)
+    for card in ("a", "b", "c"):
+        admission.admit(card)
+        admission.done(card)
+    clock.now += 5
+    admission.admit("d")
+    assert set(limits.last_activity) == {"d"}
