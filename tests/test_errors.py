@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
     HomeAssistantError,
     ServiceValidationError,
 )
@@ -165,3 +166,9 @@ def test_update_errors() -> None:
         assert failed.value.translation_key == "cannot_connect"
     with update_errors():
         pass
+    with (
+        pytest.raises(ConfigEntryNotReady) as not_ready,
+        update_errors(ConfigEntryNotReady),
+    ):
+        raise TpfmTimeoutError
+    assert not_ready.value.translation_key == "cannot_connect"

@@ -210,8 +210,14 @@ def translate_errors() -> Iterator[None]:
 
 
 @contextmanager
-def update_errors() -> Iterator[None]:
-    """Turn a TPFM error of a coordinator update into the Home Assistant error for it."""
+def update_errors(
+    failed: type[HomeAssistantError] = UpdateFailed,
+) -> Iterator[None]:
+    """Turn a TPFM error of a coordinator update into the Home Assistant error for it.
+
+    A refused password starts a reauth; any other error raises ``failed``
+    (``ConfigEntryNotReady`` for the first contact at setup).
+    """
     try:
         yield
     except TpfmAuthError as err:
@@ -219,6 +225,6 @@ def update_errors() -> Iterator[None]:
             translation_domain=DOMAIN, translation_key="auth_failed"
         ) from err
     except TpfmError as err:
-        raise UpdateFailed(
+        raise failed(
             translation_domain=DOMAIN, translation_key="cannot_connect"
         ) from err

@@ -6,8 +6,6 @@ decided by the release manager.
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.core import HomeAssistant, callback
 
 from ..const import (
@@ -59,25 +57,14 @@ class ReleasePublisher:
     @callback
     def refused(self, user_id: str, err: ReleaseRefusedError) -> None:
         """A release was refused before anything was sent (no job, no server error)."""
-        self._error(
-            user_id,
-            None,
-            code=err.code,
-            error=err.error,
-            os_error=None,
-            os_error_text="",
-        )
+        self._error(user_id, None, err.code, err.error, None, "")
 
     @callback
     def failed(self, user_id: str, outcome: JobOutcome | None, err: TpfmError) -> None:
         """The job list (``outcome`` None) or a job could not be read or printed."""
+        error = err.error_text or str(err)
         self._error(
-            user_id,
-            outcome,
-            code=event_code(err),
-            error=err.error_text or str(err),
-            os_error=err.os_error,
-            os_error_text=err.os_error_text,
+            user_id, outcome, event_code(err), error, err.os_error, err.os_error_text
         )
 
     @callback
@@ -88,13 +75,21 @@ class ReleasePublisher:
         self._error(
             user_id,
             outcome,
-            code=result.code,
-            error=result.error_text,
-            os_error=result.os_error,
-            os_error_text=result.os_error_text,
+            result.code,
+            result.error_text,
+            result.os_error,
+            result.os_error_text,
         )
 
-    def _error(self, user_id: str, outcome: JobOutcome | None, **data: Any) -> None:
+    def _error(  # noqa: PLR0917 - the fields of the event
+        self,
+        user_id: str,
+        outcome: JobOutcome | None,
+        code: int | str,
+        error: str,
+        os_error: int | None,
+        os_error_text: str,
+    ) -> None:
         """Fire ``ezeep_print_error`` (a failed job or release) and tell the listeners."""
         data = {
             "config_entry_id": self._entry_id,
@@ -102,7 +97,10 @@ class ReleasePublisher:
             "job": outcome.job if outcome else None,
             "name": outcome.name if outcome else None,
             "proc_id": outcome.proc_id if outcome else None,
-            **data,
+            "code": code,
+            "error": error,
+            "os_error": os_error,
+            "os_error_text": os_error_text,
         }
         self._hass.bus.async_fire(EVENT_PRINT_ERROR, data)
         self._states.async_event(user_id, ReleaseEvent(RESULT_FAILED, data))
