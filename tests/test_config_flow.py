@@ -701,3 +701,35 @@ async def test_reconfigure_station_that_could_not_connect(
     assert result["reason"] == "reconfigure_successful"
     assert entry.state is ConfigEntryState.LOADED
     assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+@pytest.mark.parametrize("flow", ["reauth", "reconfigure"])
+async def test_station_flows_never_ask_with_an_unregistered_id(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    flow: str,
+) -> None:
+    """Everybody's ID is unknown to the server: reauth/reconfigure print no more sheets.
+
+    The person has not acted (no repair confirmed, no ID changed): asking with their ID
+    again would print another registration sheet.
+    """
+    entry = init_integration
+    del simulator.users[USER_1], simulator.users[USER_2]
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert simulator.registration_printouts == {USER_1: 1, USER_2: 1}
+    if flow == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        user_input: dict[str, Any] = {CONF_PASSWORD: PASSWORD}
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        user_input = {CONF_URL: simulator.url, CONF_VERIFY_SSL: True}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{flow}_successful"
+    assert simulator.registration_printouts == {USER_1: 1, USER_2: 1}

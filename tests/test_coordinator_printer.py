@@ -47,6 +47,9 @@ from tests.conftest import (
 from tests.simulator import Simulator
 from tests.simulator.printer import PrinterSimulator
 
+STATUS_PATH = "/DevMgmt/ProductStatusDyn.xml"
+EVENTS_PATH = "/EventMgmt/EventTable"
+
 STATUS = "sensor.printer_status"
 PROBLEM = "binary_sensor.printer_problem"
 
@@ -457,3 +460,29 @@ def test_not_ready_error(status: PrinterStatus, key: str, reason: str) -> None:
     assert err.translation_key == key
     assert err.translation_placeholders == {"reason": reason}
     assert err.error == err.reason == reason
+
+
+async def test_printer_read_in_flight_at_unload_starts_no_event_follower(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """A release's printer read outlives the unload: it starts no event-table long poll.
+
+    The entry's background tasks were cancelled at the unload; one started after it
+    would long-poll the printer until Home Assistant stops (beside a reloaded station's).
+    """
+    printer = await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+    await wait_for(lambda: printer.events_supported is True)
+    printer_sim.fall_asleep(0.5)
+    status_reads = printer_sim.requests[STATUS_PATH]
+    with patch("custom_components.ezeep.coordinator.printer.MAX_STATUS_AGE", 0):
+        call = hass.async_create_task(print_all(hass, user_id=USER_1))
+        await wait_for(lambda: printer_sim.requests[STATUS_PATH] > status_reads)
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+        events_asked = printer_sim.requests[EVENTS_PATH]
+        await asyncio.wait_for(call, 5)
+    await asyncio.sleep(0.3)
+    assert printer_sim.requests[EVENTS_PATH] == events_asked
+    assert simulator.counts["PrintJob"] == 0

@@ -16,6 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import DOMAIN
+from custom_components.ezeep.event import EzeepReleaseEvent
+from custom_components.ezeep.release import ReleaseManager
 from tests.conftest import USER_1, USER_2, print_all, subentry_id_of
 from tests.simulator import Simulator
 
@@ -34,6 +36,15 @@ def fired(events: list[Any], entity_id: str) -> list[dict[str, Any]]:
             e.data["old_state"] is None
             or e.data["old_state"].state != e.data["new_state"].state
         )
+    ]
+
+
+def event_listeners(releases: ReleaseManager) -> list[Any]:
+    """The listeners of Alice's release events that are event entities."""
+    return [
+        listener
+        for listener in releases.states._listeners[USER_1]
+        if isinstance(getattr(listener, "__self__", None), EzeepReleaseEvent)
     ]
 
 
@@ -148,9 +159,9 @@ async def test_unloaded_entity_stops_listening(
 ) -> None:
     """Removing the entity removes its listener from the release manager."""
     releases = init_integration.runtime_data.releases
-    assert len(releases._event_listeners[USER_1]) == 1
+    assert len(event_listeners(releases)) == 1
     er.async_get(hass).async_remove(ALICE)
     await hass.async_block_till_done()
-    assert releases._event_listeners[USER_1] == []
+    assert event_listeners(releases) == []
     await print_all(hass, user_id=USER_1, wait=True)
     assert hass.states.get(ALICE) is None

@@ -199,7 +199,7 @@ async def test_home_assistant_stops_while_printing(
     await asyncio.wait_for(simulator.wait_running(), 5)
     await hass.async_stop()
     assert simulator.counts["PrintJob"] == 1
-    assert init_integration.runtime_data.releases._releases == {}
+    assert init_integration.runtime_data.releases._runner._releases == {}
 
 
 async def test_remove_subentry_removes_device_and_entities(

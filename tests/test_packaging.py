@@ -320,6 +320,20 @@ class _Module:
             yield from (
                 (module, call) for call in module.calls(module.tree, owner.name)
             )
+            # A subclass passes the arguments on with super().__init__(...).
+            for cls in ast.walk(module.tree):
+                if isinstance(cls, ast.ClassDef) and owner.name in {
+                    _name(base) for base in cls.bases
+                }:
+                    yield from (
+                        (module, call)
+                        for call in ast.walk(cls)
+                        if isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "__init__"
+                        and isinstance(call.func.value, ast.Call)
+                        and _name(call.func.value.func) == "super"
+                    )
 
 
 def _unpacked_at(assignment: ast.AST, name: str) -> int | None:

@@ -13,6 +13,7 @@ from custom_components.ezeep.validation import (
     InsecureUrlError,
     InvalidUrlError,
     InvalidUserIdError,
+    MissingUserIdError,
     async_clean_station_url,
     clean_user_id,
     host_is_private,
@@ -51,6 +52,29 @@ def test_clean_user_id_refuses(value: object, key: str) -> None:
     with pytest.raises(InvalidUserIdError) as err:
         clean_user_id(value)
     assert err.value.key == key
+
+
+def test_clean_user_id_keeps_the_id() -> None:
+    """Spaces around an ID are dropped; anything else is kept."""
+    assert clean_user_id(" test-card-0042 ") == "test-card-0042"
+    assert clean_user_id(42) == "42"
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("", MissingUserIdError),
+        ("   ", MissingUserIdError),
+        ("a:b", InvalidUserIdError),
+        ("a\nb", InvalidUserIdError),
+        ("a\x00b", InvalidUserIdError),
+    ],
+)
+def test_bad_user_ids(value: str, error: type[Exception]) -> None:
+    """Empty, a colon or a control character: refused, with its reason."""
+    with pytest.raises(error):
+        clean_user_id(value)
+    assert issubclass(MissingUserIdError, InvalidUserIdError)
 
 
 # -- station URL -----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
@@ -19,12 +19,13 @@ from .const import (
     SUBENTRY_TYPE_USER,
     signal_users_added,
 )
-from .coordinator.jobs import UNREGISTERED, EzeepCoordinator, unknown_user_issue_id
+from .coordinator.jobs import EzeepCoordinator
 from .coordinator.printer import async_create_printer
 from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
-from .release import RELEASE_LIMITS, ReleaseManager
+from .release import ReleaseManager
 from .services import async_setup_services
+from .store import async_get_store
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -58,18 +59,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
             f"{DOMAIN} refresh after release",
         )
 
+    printer = async_create_printer(hass, entry)
     releases = ReleaseManager(
         hass,
         entry,
         client,
+        limits=async_get_store(hass).release_limits(entry.entry_id),
         cooldown=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN),
         rate_limit=entry.options.get(CONF_RATE_LIMIT, DEFAULT_RATE_LIMIT),
-        on_finished=refresh_after_release,
+        refresh_user=refresh_after_release,
         on_unknown_user=coordinator.async_mark_unregistered,
+        readiness_check=printer.async_check_release if printer else None,
     )
-    printer = async_create_printer(hass, entry)
-    if printer is not None:
-        releases.readiness_check = printer.async_check_release
     entry.runtime_data = EzeepData(
         client=client,
         coordinator=coordinator,
@@ -121,9 +122,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the limits, unknown-ID marks and repair issues of a removed station."""
-    hass.data.get(RELEASE_LIMITS, {}).pop(entry.entry_id, None)
-    marks = hass.data.get(UNREGISTERED, set())
-    for entry_id, subentry_id in list(marks):
-        if entry_id == entry.entry_id:
-            marks.discard((entry_id, subentry_id))
-            ir.async_delete_issue(hass, DOMAIN, unknown_user_issue_id(subentry_id))
+    async_get_store(hass).async_forget_entry(entry.entry_id)

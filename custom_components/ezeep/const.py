@@ -71,15 +71,13 @@ MAX_COPIES: Final = 99
 EVENT_PRINT_PROGRESS: Final = "ezeep_print_progress"
 EVENT_PRINT_ERROR: Final = "ezeep_print_error"
 
-# Release results and progress statuses.
+# Release results; a job's last progress status is its result (completed, canceled).
 RESULT_QUEUED: Final = "queued"
 RESULT_COMPLETED: Final = "completed"
 RESULT_FAILED: Final = "failed"
 RESULT_CANCELED: Final = "canceled"
 STATUS_STARTED: Final = "started"
 STATUS_PRINTING: Final = "printing"
-STATUS_COMPLETED: Final = "completed"
-STATUS_CANCELED: Final = "canceled"
 
 # Error codes of ezeep_print_error that are not X-FMP-Return numbers.
 ERROR_CONNECTION: Final = "connection_error"

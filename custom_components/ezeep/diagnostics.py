@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant
 from yarl import URL
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
-from .coordinator.jobs import UNREGISTERED
 from .coordinator.printer import PrinterCoordinator
 from .data import EzeepConfigEntry
+from .store import async_get_store
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
 
@@ -45,11 +45,11 @@ async def async_get_config_entry_diagnostics(
         for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     ]
     if entry.state is not ConfigEntryState.LOADED:
-        unregistered = hass.data.get(UNREGISTERED, set())
+        store = async_get_store(hass)
         diagnostics["users"] = [
             {
                 "user": number,
-                "unregistered": (entry.entry_id, subentry_id) in unregistered,
+                "unregistered": store.is_marked(entry.entry_id, subentry_id),
             }
             for number, subentry_id in enumerate(people, start=1)
         ]

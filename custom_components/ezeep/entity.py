@@ -20,7 +20,7 @@ from .coordinator.jobs import EzeepCoordinator, UserJobs
 from .coordinator.printer import PrinterCoordinator, printer_device_identifier
 from .data import EzeepConfigEntry
 from .printer import PrinterStatus
-from .release import ReleaseManager, ReleaseState
+from .release import ReleaseEvent, ReleaseManager, ReleaseState
 
 
 class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
@@ -70,8 +70,14 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         """Follow the release state as well as the coordinator."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._releases.async_add_listener(self._user_id, self.async_write_ha_state)
+            self._releases.states.async_add_listener(self._user_id, self._on_release)
         )
+
+    @callback
+    def _on_release(self, event: ReleaseEvent | None) -> None:
+        """Write the state when the release state changed (``None``); skip job events."""
+        if event is None:
+            self.async_write_ha_state()
 
 
 def async_setup_user_entities(

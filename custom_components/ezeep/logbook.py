@@ -28,8 +28,8 @@ from .const import (
     ERROR_RATE_LIMITED,
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
-    STATUS_CANCELED,
-    STATUS_COMPLETED,
+    RESULT_CANCELED,
+    RESULT_COMPLETED,
     SUBENTRY_TYPE_USER,
 )
 
@@ -39,7 +39,7 @@ UNKNOWN_PERSON: Final = "A card"
 _REFUSALS: Final = frozenset(
     {ERROR_BUSY, ERROR_COOLDOWN, ERROR_PRINTER_NOT_READY, ERROR_RATE_LIMITED}
 )
-_FINISHED: Final = frozenset({STATUS_COMPLETED, STATUS_CANCELED})
+_FINISHED: Final = frozenset({RESULT_COMPLETED, RESULT_CANCELED})
 
 
 def _person(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -63,7 +63,7 @@ def _job(data: Mapping[str, Any]) -> str:
 def finished_message(data: Mapping[str, Any]) -> str:
     """Describe a completed or canceled job: "report.pdf printed, 10 pages"."""
     job = _job(data)
-    if data.get("status") == STATUS_CANCELED:
+    if data.get("status") == RESULT_CANCELED:
         return f"{job} canceled"
     pages = (
         (data.get("total") or data.get("done")) if data.get("unit") == "pages" else 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,6 +13,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_get_config_entry
 import probatio as vol
 
 from .const import (
@@ -35,6 +35,8 @@ from .const import (
     SERVICE_PRINT_ALL,
 )
 from .data import EzeepConfigEntry
+from .errors import translate_errors
+from .validation import clean_user_id
 
 
 def _copies(value: Any) -> int:
@@ -98,29 +100,34 @@ def _validate(schema: vol.Schema, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("invalid_field", field=field) from None
 
 
+#: Home Assistant's errors of async_get_config_entry -> this integration's keys.
+_ENTRY_ERRORS = {
+    "service_config_entry_not_found": "invalid_config_entry",
+    "service_config_entry_wrong_domain": "invalid_config_entry",
+    "service_config_entry_not_loaded": "entry_not_loaded",
+}
+
+
 def _station(hass: HomeAssistant, config_entry_id: str | None) -> EzeepConfigEntry:
     if config_entry_id is not None:
-        entry = hass.config_entries.async_get_entry(config_entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise _invalid("invalid_config_entry")
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("entry_not_loaded", title=entry.title)
-        return cast("EzeepConfigEntry", entry)
+        try:
+            return cast(
+                "EzeepConfigEntry",
+                async_get_config_entry(hass, DOMAIN, config_entry_id),
+            )
+        except ServiceValidationError as err:
+            # Keep this integration's messages (they name no entry id).
+            title = (err.translation_placeholders or {}).get("entry_title", "")
+            raise _invalid(
+                _ENTRY_ERRORS[str(err.translation_key)], title=title
+            ) from None
+    # Loaded stations only: one that failed to set up does not get in the way.
     loaded = hass.config_entries.async_loaded_entries(DOMAIN)
     if not loaded:
         raise _invalid("no_station")
     if len(loaded) > 1:
         raise _invalid("config_entry_required")
     return cast("EzeepConfigEntry", loaded[0])
-
-
-def _clean_user_id(value: str) -> str:
-    user_id = value.strip()
-    if not user_id:
-        raise _invalid("missing_user")
-    if ":" in user_id or not user_id.isprintable():
-        raise _invalid("invalid_user_id")
-    return user_id
 
 
 def _resolve(
@@ -135,7 +142,7 @@ def _resolve(
     if device_id is None:
         if user_id is None:
             return _station(hass, config_entry_id), None
-        return _station(hass, config_entry_id), _clean_user_id(user_id)
+        return _station(hass, config_entry_id), clean_user_id(user_id)
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_subentry_id is not None:
         entry = hass.config_entries.async_get_entry(device.config_entry_id)
@@ -151,44 +158,48 @@ def _resolve(
 
 
 async def _async_print_all(call: ServiceCall) -> ServiceResponse:
-    data = _validate(PRINT_ALL_SCHEMA, dict(call.data))
-    entry, user_id = _resolve(call.hass, data)
-    if user_id is None:
-        raise _invalid("missing_user")
-    runtime = entry.runtime_data
-    subentry_id = runtime.coordinator.subentry_of(user_id)
-    if subentry_id is not None and runtime.coordinator.is_unregistered(subentry_id):
-        raise _invalid("user_not_registered", name=entry.subentries[subentry_id].title)
-    printer_id = (
-        (data.get(ATTR_PRINTER_ID) or "").strip()
-        or entry.data.get(CONF_PRINTER_ID)
-        or None
-    )
-    outcomes = await runtime.releases.async_print_all(
-        user_id,
-        printer_id=printer_id,
-        copies=data[ATTR_COPIES],
-        delete=data[ATTR_DELETE],
-        wait=data[ATTR_WAIT],
-        force=data[ATTR_FORCE],
-    )
-    return {"jobs": [outcome.as_dict() for outcome in outcomes]}
+    with translate_errors():
+        data = _validate(PRINT_ALL_SCHEMA, dict(call.data))
+        entry, user_id = _resolve(call.hass, data)
+        if user_id is None:
+            raise _invalid("missing_user")
+        runtime = entry.runtime_data
+        subentry_id = runtime.coordinator.subentry_of(user_id)
+        if subentry_id is not None and runtime.coordinator.is_unregistered(subentry_id):
+            raise _invalid(
+                "user_not_registered", name=entry.subentries[subentry_id].title
+            )
+        printer_id = (
+            (data.get(ATTR_PRINTER_ID) or "").strip()
+            or entry.data.get(CONF_PRINTER_ID)
+            or None
+        )
+        outcomes = await runtime.releases.async_print_all(
+            user_id,
+            printer_id=printer_id,
+            copies=data[ATTR_COPIES],
+            delete=data[ATTR_DELETE],
+            wait=data[ATTR_WAIT],
+            force=data[ATTR_FORCE],
+        )
+        return {"jobs": [outcome.as_dict() for outcome in outcomes]}
 
 
 async def _async_cancel(call: ServiceCall) -> None:
-    data = _validate(CANCEL_SCHEMA, dict(call.data))
-    proc_id: int | None = data.get(ATTR_PROC_ID)
-    entry, user_id = _resolve(call.hass, data)
-    if user_id is None and proc_id is None:
-        raise _invalid("missing_cancel_target")
-    if user_id is not None and proc_id is not None:
-        raise _invalid("user_and_proc_id")
-    releases = entry.runtime_data.releases
-    if user_id is not None:
-        await releases.async_cancel_user(user_id)
-    else:
-        assert proc_id is not None
-        await releases.async_cancel_proc(proc_id)
+    with translate_errors():
+        data = _validate(CANCEL_SCHEMA, dict(call.data))
+        proc_id: int | None = data.get(ATTR_PROC_ID)
+        entry, user_id = _resolve(call.hass, data)
+        if user_id is None and proc_id is None:
+            raise _invalid("missing_cancel_target")
+        if user_id is not None and proc_id is not None:
+            raise _invalid("user_and_proc_id")
+        releases = entry.runtime_data.releases
+        if user_id is not None:
+            await releases.async_cancel_user(user_id)
+        else:
+            assert proc_id is not None
+            await releases.async_cancel_proc(proc_id)
 
 
 @callback

@@ -14,16 +14,22 @@ from .tpfm import normalize_url
 
 
 class InvalidUserIdError(ValueError):
-    """A user ID the server cannot be asked with; ``key`` says why (a translation key).
+    """A user ID the server cannot be asked with.
 
-    ``missing_user``: empty. ``invalid_user_id``: a colon (it would end the ID in the
-    Authorization header) or a character that is not printable.
+    A colon would end the ID in the Authorization header; a character that is not
+    printable has no place in it either.
+
+    ``key`` is the translation key that says why (services: ``exceptions``; flows map
+    every user-ID error to ``invalid_user_id``).
     """
 
-    def __init__(self, key: str) -> None:
-        """Refuse a user ID for the reason ``key``."""
-        super().__init__(key)
-        self.key = key
+    key = "invalid_user_id"
+
+
+class MissingUserIdError(InvalidUserIdError):
+    """The text is empty (or only spaces)."""
+
+    key = "missing_user"
 
 
 class InvalidUrlError(ValueError):
@@ -38,14 +44,15 @@ def clean_user_id(value: object) -> str:
     """Return the user ID without surrounding spaces.
 
     Raises:
-        InvalidUserIdError: empty, or with a colon or a non-printable character.
+        MissingUserIdError: empty.
+        InvalidUserIdError: a colon or a non-printable character.
 
     """
     user_id = "" if value is None else str(value).strip()
     if not user_id:
-        raise InvalidUserIdError("missing_user")
+        raise MissingUserIdError
     if ":" in user_id or not user_id.isprintable():
-        raise InvalidUserIdError("invalid_user_id")
+        raise InvalidUserIdError
     return user_id
 
 
