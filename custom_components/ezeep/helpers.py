@@ -7,11 +7,12 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import CONF_PASSWORD, CONF_URL, CONF_VERIFY_SSL, DOMAIN
+from .const import CONF_PASSWORD, CONF_URL, CONF_VERIFY_SSL
 from .coordinator.jobs import polled_users
+from .errors import update_errors
 from .tpfm import (
     TpfmAuthError,
     TpfmClient,
@@ -49,16 +50,8 @@ async def async_create_client(hass: HomeAssistant, entry: ConfigEntry) -> TpfmCl
 
     """
     client = make_client(hass, entry.data)
-    try:
+    with update_errors(ConfigEntryNotReady):
         await client.get_version()
-    except TpfmAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="auth_failed"
-        ) from err
-    except TpfmError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
-        ) from err
     return client
 
 
