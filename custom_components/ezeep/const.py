@@ -23,7 +23,7 @@ CONF_NAME: Final = "name"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
-# Options: printer readiness (see printer_status.py).
+# Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"
 CONF_PRINTER_VERIFY_SSL: Final = "printer_verify_ssl"
