@@ -166,7 +166,7 @@ def test_files_are_short() -> None:
 
 def test_functions_are_short() -> None:
     """Outside the libraries no function (decorators included) is longer than 50 lines."""
-    offenders = []
+    offenders: list[str] = []
     for name, path in MODULES.items():
         if _in_library(name):
             continue
@@ -184,7 +184,7 @@ def test_functions_are_short() -> None:
 
 def test_libraries_import_no_home_assistant() -> None:
     """``tpfm/`` and ``printer/`` import neither Home Assistant nor the integration."""
-    offenders = []
+    offenders: list[str] = []
     for name, path in MODULES.items():
         if not _in_library(name):
             continue
