@@ -422,6 +422,20 @@ async def test_printing_job_is_not_deleted_or_held(
     await task
 
 
+async def test_no_action_while_a_release_reads_its_list(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Before a release's list is read, any of the person's jobs may be in it."""
+    simulator.stall("GetJobList", 0.3)
+    task = hass.async_create_task(call(hass, "print_all", user_id=USER_1, wait=True))
+    await asyncio.wait_for(simulator.wait_requests("GetJobList"), 5)
+    assert await refused(hass, "delete_job", user_id=USER_1, job=REPORT_1) == (
+        "job_printing"
+    )
+    assert simulator.counts["DeleteJob"] == 0
+    await task
+
+
 async def test_hold_job(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:

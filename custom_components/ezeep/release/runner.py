@@ -119,11 +119,17 @@ class JobRunner:
         return jobs
 
     def in_release(self, user_id: str, file_name: str) -> bool:
-        """Return whether a job is printing or waiting in a person's release."""
+        """Return whether a job is printing or waiting in a person's release.
+
+        While the release's list is being read, any of the person's jobs may be.
+        """
         release = self._releases.get(user_id)
-        return release is not None and any(
-            outcome.job == file_name and outcome.result == RESULT_QUEUED
-            for outcome in release.outcomes
+        return release is not None and (
+            not release.outcomes
+            or any(
+                outcome.job == file_name and outcome.result == RESULT_QUEUED
+                for outcome in release.outcomes
+            )
         )
 
     def remove(self, release: Release) -> None:
