@@ -51,7 +51,7 @@ def event_listeners(releases: ReleaseManager) -> list[Any]:
 async def test_event_entity(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """Each person has an event entity with the four event types, named by translation."""
+    """Each person has an event entity with the five event types, named by translation."""
     state = hass.states.get(ALICE)
     assert state is not None
     assert state.state == STATE_UNKNOWN
@@ -60,6 +60,7 @@ async def test_event_entity(
         "completed",
         "failed",
         "canceled",
+        "deleted",
     ]
     assert state.attributes["friendly_name"] == "Alice Release"
     entry = er.async_get(hass).async_get(ALICE)
@@ -84,7 +85,7 @@ async def test_started_and_completed(
         "completed",
     ]
     assert events[0] == {
-        "event_types": ["started", "completed", "failed", "canceled"],
+        "event_types": ["started", "completed", "failed", "canceled", "deleted"],
         "event_type": "started",
         "job": "report 1.pdf",
         "file_name": "report-1.tpf",

@@ -155,3 +155,27 @@ def test_expired_cooldowns_are_forgotten(clock: _Clock) -> None:
     clock.now += 5
     admission.admit("d")
     assert set(limits.last_activity) == {"d"}
+
+
+def test_cooldown_per_job(clock: _Clock) -> None:
+    """Chosen jobs: the cooldown is per job, and the person's cooldown is not touched."""
+    limits = ReleaseLimits()
+    admission = ReleaseAdmission(limits, 10, 10)
+    admission.admit("a", ("j1",))
+    assert limits.last_activity == {}
+    admission.done("a", ["j1"])
+    clock.now += 4
+    with pytest.raises(ReleaseCooldownError) as err:
+        admission.admit("a", ("j2", "j1"))
+    assert err.value.translation_placeholders == {"seconds": "7"}
+    admission.admit("a", ("j2",))  # another job of the same person
+    admission.done("a", [])  # it did not start: no cooldown for it
+    admission.admit("a", ("j2",))
+    admission.done("a", [])
+    admission.admit("a")  # releasing all keeps the person's own cooldown
+    admission.done("a")
+    admission.admit("b", ("j1",))  # the same file name of another person
+    clock.now += 10
+    admission.done("b", [])
+    admission.admit("c")
+    assert limits.job_activity == {}

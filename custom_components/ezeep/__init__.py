@@ -23,6 +23,7 @@ from .coordinator.jobs import EzeepCoordinator
 from .coordinator.printer import async_create_printer
 from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
+from .job_lists import LatestLists
 from .release import ReleaseManager
 from .services import async_setup_services
 from .store import async_get_store
@@ -49,7 +50,8 @@ def _people(entry: EzeepConfigEntry) -> dict[str, ConfigSubentryDataWithId]:
 async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
     """Set up a station."""
     client = await async_create_client(hass, entry)
-    coordinator = EzeepCoordinator(hass, entry, client)
+    lists = LatestLists()
+    coordinator = EzeepCoordinator(hass, entry, client, lists)
 
     @callback
     def refresh_after_release(user_id: str) -> None:
@@ -70,6 +72,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         refresh_user=refresh_after_release,
         on_unknown_user=coordinator.async_mark_unregistered,
         readiness_check=printer.async_check_release if printer else None,
+        lists=lists,
     )
     entry.runtime_data = EzeepData(
         client=client,

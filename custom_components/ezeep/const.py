@@ -55,6 +55,12 @@ MAX_JOBS_ATTRIBUTE: Final = 25
 # Service names and fields.
 SERVICE_PRINT_ALL: Final = "print_all"
 SERVICE_CANCEL: Final = "cancel"
+SERVICE_GET_JOBS: Final = "get_jobs"
+SERVICE_PRINT_JOB: Final = "print_job"
+SERVICE_DELETE_JOB: Final = "delete_job"
+SERVICE_HOLD_JOB: Final = "hold_job"
+ATTR_JOB: Final = "job"
+ATTR_HOLD: Final = "hold"
 ATTR_USER_ID: Final = "user_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -76,6 +82,8 @@ RESULT_QUEUED: Final = "queued"
 RESULT_COMPLETED: Final = "completed"
 RESULT_FAILED: Final = "failed"
 RESULT_CANCELED: Final = "canceled"
+#: A job deleted with ezeep.delete_job (a status of ezeep_print_progress, an event type).
+RESULT_DELETED: Final = "deleted"
 STATUS_STARTED: Final = "started"
 STATUS_PRINTING: Final = "printing"
 

@@ -105,6 +105,38 @@ class ReleaseRateLimitedError(ReleaseRefusedError):
         )
 
 
+class JobActionRefusedError(ServiceValidationError):
+    """A single-job action was refused before anything was sent to the server."""
+
+    def __init__(self, translation_key: str) -> None:
+        """Refuse with a translation key (the message names no job and no ID)."""
+        super().__init__(translation_domain=DOMAIN, translation_key=translation_key)
+
+
+class SelectionNotAllowedError(JobActionRefusedError):
+    """The server's latest list for the person did not allow single-job actions."""
+
+    def __init__(self) -> None:
+        """Refuse: the server sent no ``X-FMP-Visible: 1``."""
+        super().__init__("selection_not_allowed")
+
+
+class JobNotListedError(JobActionRefusedError):
+    """A job is not in the server's latest list for the person."""
+
+    def __init__(self) -> None:
+        """Refuse: no such job."""
+        super().__init__("job_not_found")
+
+
+class JobPrintingError(JobActionRefusedError):
+    """A job is being released: it cannot be deleted or held."""
+
+    def __init__(self) -> None:
+        """Refuse: the job is printing or queued in a release."""
+        super().__init__("job_printing")
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorMapping:
     """How one type of error is reported."""

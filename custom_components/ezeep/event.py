@@ -1,4 +1,4 @@
-"""Event entity of a person: their jobs starting, completing, failing, being canceled."""
+"""Event entity of a person: their jobs starting, completing, failing, canceled, deleted."""
 
 from __future__ import annotations
 
@@ -9,20 +9,33 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED, STATUS_STARTED
+from .const import (
+    RESULT_CANCELED,
+    RESULT_COMPLETED,
+    RESULT_DELETED,
+    RESULT_FAILED,
+    STATUS_STARTED,
+)
 from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 from .release import ReleaseEvent
 
 PARALLEL_UPDATES = 0
 
-EVENT_TYPES: Final = [STATUS_STARTED, RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED]
+EVENT_TYPES: Final = [
+    STATUS_STARTED,
+    RESULT_COMPLETED,
+    RESULT_FAILED,
+    RESULT_CANCELED,
+    RESULT_DELETED,
+]
 #: Event data shown as attributes; never the user ID or the config entry.
 _ATTRIBUTES: Final = {
     STATUS_STARTED: ("job", "file_name", "proc_id"),
     RESULT_COMPLETED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_CANCELED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_FAILED: ("job", "file_name", "proc_id", "code", "error", "os_error_text"),
+    RESULT_DELETED: ("job", "file_name"),
 }
 
 RELEASE = EventEntityDescription(
@@ -59,7 +72,7 @@ def event_attributes(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]
 
 
 class EzeepReleaseEvent(EzeepUserEntity, EventEntity):
-    """Fires when one of this person's jobs starts, completes, fails or is canceled."""
+    """Fires when one of this person's jobs starts, completes, fails, is canceled or deleted."""
 
     @callback
     @override

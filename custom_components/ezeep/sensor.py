@@ -21,7 +21,13 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import MAX_JOBS_ATTRIBUTE, RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED
+from .const import (
+    MAX_JOBS_ATTRIBUTE,
+    RESULT_CANCELED,
+    RESULT_COMPLETED,
+    RESULT_DELETED,
+    RESULT_FAILED,
+)
 from .coordinator.jobs import UserJobs
 from .coordinator.printer import PrinterCoordinator
 from .data import EzeepConfigEntry
@@ -103,7 +109,7 @@ SENSORS: tuple[EzeepSensorEntityDescription, ...] = (
         key="last_result",
         translation_key="last_result",
         device_class=SensorDeviceClass.ENUM,
-        options=[RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED],
+        options=[RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED, RESULT_DELETED],
         value_fn=lambda _jobs, state: state.last_result,
         attributes_fn=_result_attributes,
     ),

@@ -35,6 +35,8 @@ class ReleaseLimits:
     last_activity: dict[str, float] = field(default_factory=dict)
     #: When the station's releases of the rate window started, oldest first.
     starts: deque[float] = field(default_factory=deque)
+    #: (user ID, job file name) -> when that single job's release ended.
+    job_activity: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 class EzeepStore:

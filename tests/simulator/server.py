@@ -263,6 +263,8 @@ class Simulator(LocalServer):
         self._password = password
         self.printers: set[str] = set(printers)
         self.visible = visible
+        #: X-FMP-Visible per user ID (a missing key: ``visible``; None: no header).
+        self.visible_for: dict[str, str | None] = {}
         self.latency = latency
         self._initial_latency = latency
         self.users: dict[str, SimUser] = {}
@@ -709,7 +711,8 @@ class Simulator(LocalServer):
             middle = len(lines) // 2
             lines[middle:middle] = self._malformed_lines
         body = "".join(f"{line}\r\n" for line in ["[Jobs]", *lines]).encode("utf-8")
-        extra = [] if self.visible is None else [("X-FMP-Visible", self.visible)]
+        visible = self.visible_for.get(user.user_id, self.visible)
+        extra = [] if visible is None else [("X-FMP-Visible", visible)]
         return self._reply(0, body, extra)
 
     def _set_job_properties(

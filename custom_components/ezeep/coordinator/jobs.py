@@ -22,6 +22,7 @@ from ..const import (
     SUBENTRY_TYPE_USER,
 )
 from ..errors import update_errors
+from ..job_lists import LatestLists
 from ..store import async_get_store
 from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
 
@@ -59,9 +60,13 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, client: TpfmClient
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: TpfmClient,
+        lists: LatestLists | None = None,
     ) -> None:
-        """Create the coordinator of one station."""
+        """Create the coordinator of one station; each list read goes to ``lists``."""
         super().__init__(
             hass,
             LOGGER,
@@ -75,6 +80,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             always_update=False,
         )
         self.client = client
+        self.lists = lists if lists is not None else LatestLists()
         self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
         self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
         # One poll at a time: a refresh requested after a release must not be overtaken
@@ -134,6 +140,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             job_list = await self.client.get_jobs_with_held(
                 user_id, printer=self._printer_id
             )
+        self.lists.remember(user_id, job_list, with_held=True)
         # Releasable jobs oldest first, then held ones oldest first.
         jobs = sorted(job_list.jobs, key=lambda j: (j.on_hold, j.created))
         return UserJobs(jobs=tuple(jobs), visible=job_list.visible)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 
-from ..const import DOMAIN, RESULT_CANCELED
+from ..const import DOMAIN, RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED
 from ..errors import ReleaseRefusedError
+from ..job_lists import LatestLists
 from ..store import ReleaseLimits
 from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
 from .admission import ReleaseAdmission
@@ -41,8 +42,13 @@ class ReleaseManager:
         refresh_user: Callable[[str], None],
         on_unknown_user: Callable[[str], None],
         readiness_check: ReadinessCheck | None,
+        lists: LatestLists | None = None,
     ) -> None:
-        """Create the manager; ``refresh_user`` reads a person's jobs after a release."""
+        """Create the manager; ``refresh_user`` reads a person's jobs after a release.
+
+        Each job list a release reads is remembered in ``lists`` (shared with the
+        station's polling and its single-job actions).
+        """
         self._hass = hass
         self._entry = entry
         self._refresh_user = refresh_user
@@ -52,8 +58,15 @@ class ReleaseManager:
         self.states = ReleaseStates(hass)
         self._publisher = ReleasePublisher(hass, entry.entry_id, self.states)
         self._runner = JobRunner(
-            client, self.states, self._publisher, self._on_error, self._finish
+            client,
+            self.states,
+            self._publisher,
+            self._on_error,
+            self._finish,
+            lists=lists,
         )
+        #: The latest job list of each person (see :mod:`..job_lists`).
+        self.lists = self._runner.lists
         #: Set by async_shutdown: the station is unloading, no release starts any more.
         self._closed = False
 
@@ -78,6 +91,35 @@ class ReleaseManager:
         """
         await self._admit(user_id, force=force)
         release = Release(user_id, printer_id, copies, delete)
+        return await self._start(release, wait=wait)
+
+    async def async_print_jobs(
+        self,
+        user_id: str,
+        jobs: Sequence[str],
+        *,
+        printer_id: str | None,
+        copies: int = 1,
+        delete: bool = True,
+        wait: bool = False,
+        force: bool = False,
+    ) -> list[JobOutcome]:
+        """Release chosen jobs (file names) in the order given; return them.
+
+        Reads the person's list first (remembered for the station): unless the server
+        allows single jobs (``X-FMP-Visible: 1``) and lists every chosen job, nothing
+        is printed. The cooldown is per job.
+
+        Raises what :meth:`async_print_all` raises, SelectionNotAllowedError and
+        JobNotListedError.
+        """
+        selection = tuple(dict.fromkeys(jobs))
+        await self._admit(user_id, force=force, jobs=selection)
+        release = Release(user_id, printer_id, copies, delete, selection=selection)
+        return await self._start(release, wait=wait)
+
+    async def _start(self, release: Release, *, wait: bool) -> list[JobOutcome]:
+        """Read the admitted release's jobs and start printing them."""
         jobs = await self._read_jobs(release)
         if release.cancel_requested or self._closed or not jobs:
             # Closed: the station unloaded while GetJobList was asked. A task started
@@ -93,12 +135,14 @@ class ReleaseManager:
             await self._runner.wait(release)
         return [replace(outcome) for outcome in release.outcomes]
 
-    async def _admit(self, user_id: str, *, force: bool) -> None:
+    async def _admit(
+        self, user_id: str, *, force: bool, jobs: tuple[str, ...] | None = None
+    ) -> None:
         """Ask the printer (unless ``force``), then admission; report a refusal."""
         try:
             if not force and self.readiness_check is not None:
                 await self.readiness_check()
-            self.admission.admit(user_id)
+            self.admission.admit(user_id, jobs)
         except ReleaseRefusedError as err:
             self._publisher.refused(user_id, err)
             raise
@@ -121,7 +165,7 @@ class ReleaseManager:
         """Free the person; with ``refresh``, have their job list read again."""
         user_id = release.user_id
         self._runner.remove(release)
-        self.admission.done(user_id)
+        self.admission.done(user_id, _started(release))
         self.states.state(user_id).end(release.last)
         self.states.async_changed(user_id)
         self.states.async_forget_unwatched(user_id)
@@ -136,6 +180,27 @@ class ReleaseManager:
         elif isinstance(err, TpfmAuthError):
             self._entry.async_start_reauth(self._hass)
 
+    def in_release(self, user_id: str, file_name: str) -> bool:
+        """Return whether a job is printing or waiting in the person's release."""
+        return self._runner.in_release(user_id, file_name)
+
+    @callback
+    def job_deleted(self, user_id: str, file_name: str, name: str) -> None:
+        """A job was deleted: publish it, show it, have the list read again."""
+        self.lists.forget_job(user_id, file_name)
+        self._publisher.deleted(user_id, file_name, name)
+        state = self.states.state(user_id)
+        state.deleted(name)
+        self.states.async_changed(user_id)
+        self.states.async_forget_unwatched(user_id)
+        self._refresh_user(user_id)
+
+    @callback
+    def job_held(self, user_id: str, file_name: str, hold: bool) -> None:
+        """A job was put on hold or back: note it, have the list read again."""
+        self.lists.set_held(user_id, file_name, hold)
+        self._refresh_user(user_id)
+
     async def async_cancel_user(self, user_id: str) -> bool:
         """Cancel a person's running job and drop the queued rest; False if none runs."""
         return await self._runner.cancel_user(user_id)
@@ -148,3 +213,15 @@ class ReleaseManager:
         """Stop every release task (entry unload or Home Assistant stop)."""
         self._closed = True
         await self._runner.async_stop()
+
+
+def _started(release: Release) -> list[str] | None:
+    """Return the jobs a release of chosen jobs started (None: a release of all)."""
+    if release.selection is None:
+        return None
+    return [
+        outcome.job
+        for outcome in release.outcomes
+        if outcome.proc_id is not None
+        or outcome.result in (RESULT_COMPLETED, RESULT_FAILED)
+    ]

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from ..const import (
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
+    RESULT_DELETED,
     RESULT_FAILED,
     STATUS_PRINTING,
 )
@@ -53,6 +54,11 @@ class ReleasePublisher:
         self._hass.bus.async_fire(EVENT_PRINT_PROGRESS, data)
         if status != STATUS_PRINTING:
             self._states.async_event(user_id, ReleaseEvent(status, data))
+
+    @callback
+    def deleted(self, user_id: str, file_name: str, name: str) -> None:
+        """A job was deleted: ``ezeep_print_progress`` with status ``deleted``."""
+        self.progress(user_id, JobOutcome(file_name, name), RESULT_DELETED, None)
 
     @callback
     def refused(self, user_id: str, err: ReleaseRefusedError) -> None:

@@ -20,9 +20,11 @@ from ..const import (
     STATUS_PRINTING,
     STATUS_STARTED,
 )
-from ..errors import is_per_job
+from ..errors import JobNotListedError, SelectionNotAllowedError, is_per_job
+from ..job_lists import LatestLists
 from ..tpfm import (
     Job,
+    JobList,
     PrintJobStream,
     PrintResult,
     ProgressEvent,
@@ -44,6 +46,9 @@ class Release:
     printer_id: str | None = None
     copies: int = 1
     delete: bool = True
+    #: The file names of a release of chosen jobs, in the order to print them (None:
+    #: every releasable job, oldest first).
+    selection: tuple[str, ...] | None = None
     outcomes: list[JobOutcome] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     #: The job being printed, and the last one tried.
@@ -52,6 +57,16 @@ class Release:
     proc_id: int | None = None
     cancel_requested: bool = False
     canceled_procs: set[int] = field(default_factory=set)
+
+
+def chosen_jobs(job_list: JobList, selection: tuple[str, ...]) -> list[Job]:
+    """Return the chosen jobs of a fresh list in the order given, or refuse."""
+    if not job_list.visible:
+        raise SelectionNotAllowedError
+    listed = {job.file_name: job for job in job_list.jobs}
+    if any(name not in listed for name in selection):
+        raise JobNotListedError
+    return [listed[name] for name in selection]
 
 
 class JobRunner:
@@ -64,11 +79,14 @@ class JobRunner:
         publisher: ReleasePublisher,
         on_error: Callable[[str, TpfmError], None],
         on_done: Callable[[Release, bool], None],
+        *,
+        lists: LatestLists | None = None,
     ) -> None:
         """Print with ``client``; tell ``on_error`` of a person's server errors.
 
         ``on_done`` is told of each ended release and whether the person's job list
         should be read again (not when the release was stopped by an unload).
+        Each job list read is remembered in ``lists``.
         """
         self._client = client
         self._states = states
@@ -76,16 +94,43 @@ class JobRunner:
         self._on_error = on_error
         self._on_done = on_done
         self._releases: dict[str, Release] = {}
+        self.lists = lists if lists is not None else LatestLists()
 
     async def read_jobs(self, release: Release) -> list[Job]:
-        """Take an admitted release in and read its jobs, oldest first."""
+        """Take an admitted release in and read its jobs, oldest first (or as chosen).
+
+        Raises SelectionNotAllowedError or JobNotListedError (nothing was sent but the
+        read) when the chosen jobs may not or cannot be released.
+        """
         self._releases[release.user_id] = release
-        job_list = await self._client.get_job_list(
-            release.user_id, printer=release.printer_id
-        )
-        jobs = sorted(job_list.jobs, key=lambda job: job.created)
+        if release.selection is None:
+            job_list = await self._client.get_job_list(
+                release.user_id, printer=release.printer_id
+            )
+            self.lists.remember(release.user_id, job_list, with_held=False)
+            jobs = sorted(job_list.jobs, key=lambda job: job.created)
+        else:
+            job_list = await self._client.get_jobs_with_held(
+                release.user_id, printer=release.printer_id
+            )
+            self.lists.remember(release.user_id, job_list, with_held=True)
+            jobs = chosen_jobs(job_list, release.selection)
         release.outcomes = [JobOutcome(job.file_name, job.name) for job in jobs]
         return jobs
+
+    def in_release(self, user_id: str, file_name: str) -> bool:
+        """Return whether a job is printing or waiting in a person's release.
+
+        While the release's list is being read, any of the person's jobs may be.
+        """
+        release = self._releases.get(user_id)
+        return release is not None and (
+            not release.outcomes
+            or any(
+                outcome.job == file_name and outcome.result == RESULT_QUEUED
+                for outcome in release.outcomes
+            )
+        )
 
     def remove(self, release: Release) -> None:
         """The release ended."""

@@ -17,7 +17,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from ..const import RESULT_QUEUED
+from ..const import RESULT_DELETED, RESULT_QUEUED
 from ..tpfm import ProgressEvent, ProgressUnit
 
 
@@ -72,6 +72,15 @@ class ReleaseState:
             self.last_job_name = last.name
             self.last_finished = dt_util.utcnow()
 
+    def deleted(self, name: str) -> None:
+        """A job of this person was deleted (``ezeep.delete_job``)."""
+        self.last_result, self.last_job_name, self.last_error = (
+            RESULT_DELETED,
+            name,
+            None,
+        )
+        self.last_finished = dt_util.utcnow()
+
 
 @dataclass(slots=True)
 class JobOutcome:
@@ -96,7 +105,7 @@ class JobOutcome:
 class ReleaseEvent:
     """A job of a person started, completed, failed or was canceled."""
 
-    #: ``started``, ``completed``, ``failed`` or ``canceled``.
+    #: ``started``, ``completed``, ``failed``, ``canceled`` or ``deleted``.
     event_type: str
     #: The data of the bus event that went with it.
     data: Mapping[str, Any]
