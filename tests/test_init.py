@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
+from custom_components.ezeep.coordinator.printer import (
+    PrinterCoordinator,
+    printer_device_identifier,
+)
 from tests.conftest import (
     USER_1,
     USER_2,
@@ -293,3 +304,106 @@ async def test_removing_a_station_keeps_another_stations_repairs(
     assert issues.async_get_issue(DOMAIN, ours) is None
     assert issues.async_get_issue(DOMAIN, theirs) is not None
     assert other.runtime_data.coordinator.is_unregistered(subentry_id_of(other, USER_2))
+
+
+# -- stale devices -------------------------------------------------------------------
+
+
+def printer_device(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dr.DeviceEntry | None:
+    """The station's printer device, if it is registered."""
+    return dr.async_get(hass).async_get_device_by_identifier(
+        printer_device_identifier(entry.entry_id), entry.entry_id
+    )
+
+
+async def remove_device(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
+) -> dict[str, Any]:
+    """Delete a device as the UI does (the device page's "Delete" button)."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    response: dict[str, Any] = await client.remove_device(device_id)
+    await hass.async_block_till_done()
+    return response
+
+
+async def test_printer_device_removed_when_source_set_to_none(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Readiness source back to none: the printer device and its entities go."""
+    entry = mock_config_entry
+    device = printer_device(hass, entry)
+    assert device is not None
+    entity_registry = er.async_get(hass)
+    printer_entities = er.async_entries_for_device(entity_registry, device.id)
+    assert {e.entity_id for e in printer_entities} >= {
+        "sensor.printer_status",
+        "binary_sensor.printer_problem",
+        "sensor.printer_black_level",
+    }
+
+    hass.config_entries.async_update_entry(entry, options={})  # the options flow's save
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.printer is None
+    assert printer_device(hass, entry) is None
+    for entity in printer_entities:
+        assert entity_registry.async_get(entity.entity_id) is None
+        assert hass.states.get(entity.entity_id) is None
+    assert device_of(hass, entry, subentry_id_of(entry, USER_1)) is not None
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_delete_person_device_removes_sub_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Deleting a person's device in the UI removes the person; the station keeps going."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    device = device_of(hass, entry, subentry_id)
+    assert device is not None
+    runtime = entry.runtime_data
+
+    response = await remove_device(hass, hass_ws_client, device.id)
+
+    assert response["success"], response
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data is runtime  # not reloaded
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_printer_device_kept_while_source_set(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The printer device cannot be deleted while a source is set; without one it can."""
+    entry = mock_config_entry
+    device = printer_device(hass, entry)
+    assert device is not None
+
+    response = await remove_device(hass, hass_ws_client, device.id)
+
+    assert not response["success"]
+    assert printer_device(hass, entry) is not None
+    assert len(entry.subentries) == 2
+    assert hass.states.get("sensor.printer_status").state == "ready"
+
+    # Not loaded and no source any more (a hand-edited entry): the device may go.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.config_entries.async_update_entry(entry, options={})
+    response = await remove_device(hass, hass_ws_client, device.id)
+    assert response["success"], response
+    assert printer_device(hass, entry) is None
+    assert len(entry.subentries) == 2

@@ -5,22 +5,28 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import async_install_blueprints
 from .const import (
     CONF_COOLDOWN,
+    CONF_PRINTER_SOURCE,
     CONF_RATE_LIMIT,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DOMAIN,
+    SOURCE_NONE,
     SUBENTRY_TYPE_USER,
     signal_users_added,
 )
 from .coordinator.jobs import EzeepCoordinator
-from .coordinator.printer import async_create_printer
+from .coordinator.printer import (
+    async_create_printer,
+    async_remove_printer_device,
+    printer_device_identifier,
+)
 from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
 from .job_lists import LatestLists
@@ -62,6 +68,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         )
 
     printer = async_create_printer(hass, entry)
+    if printer is None:
+        async_remove_printer_device(hass, entry)
     releases = ReleaseManager(
         hass,
         entry,
@@ -126,3 +134,19 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the limits, unknown-ID marks and repair issues of a removed station."""
     async_get_store(hass).async_forget_entry(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EzeepConfigEntry, device: dr.AnyDeviceEntry
+) -> bool:
+    """Delete a device from the UI: a person's goes with their sub-entry.
+
+    The printer's device is refused while a readiness source is set (setting the
+    source to none removes it).
+    """
+    if printer_device_identifier(entry.entry_id) in device.identifiers:
+        return entry.options.get(CONF_PRINTER_SOURCE) in (None, SOURCE_NONE)
+    for domain, subentry_id in device.identifiers:
+        if domain == DOMAIN and subentry_id in entry.subentries:
+            hass.config_entries.async_remove_subentry(entry, subentry_id)
+    return True

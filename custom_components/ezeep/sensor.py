@@ -16,7 +16,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -165,7 +165,8 @@ def _supply_attributes(label: str, supply: Supply | None) -> Mapping[str, Any]:
 def supply_description(supply: Supply) -> EzeepPrinterSensorEntityDescription:
     """A consumable's level in percent, named by colour (or by the printer's label).
 
-    Available while the printer reports the consumable.
+    Available while the printer reports the consumable. Diagnostic: about the printer,
+    not the release station (quality_scale.yaml, entity-category).
     """
     color, label = supply.color, supply.label
     return EzeepPrinterSensorEntityDescription(
@@ -174,6 +175,7 @@ def supply_description(supply: Supply) -> EzeepPrinterSensorEntityDescription:
         translation_placeholders=None if color else {"label": label},
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda status: s.percent if (s := _supply(status, label)) else None,
         available_fn=lambda status: _supply(status, label) is not None,
         attributes_fn=lambda status, _source: _supply_attributes(

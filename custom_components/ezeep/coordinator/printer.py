@@ -91,6 +91,21 @@ def printer_device_identifier(entry_id: str) -> tuple[str, str]:
     return (DOMAIN, f"{entry_id}_printer")
 
 
+@callback
+def async_remove_printer_device(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Remove the station's printer device and its entities (no readiness source now).
+
+    Left in place they would stay unavailable for good; with a source set again the
+    device comes back with the next setup.
+    """
+    registry = dr.async_get(hass)
+    device = registry.async_get_device_by_identifier(
+        printer_device_identifier(entry.entry_id), entry.entry_id
+    )
+    if device is not None:
+        registry.async_remove_device(device.id)
+
+
 class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
     """Reads one station's printer status; never fails (an unreadable printer is a state)."""
 
