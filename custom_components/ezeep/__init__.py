@@ -13,8 +13,12 @@ from .blueprint_install import async_install_blueprints
 from .const import (
     CONF_COOLDOWN,
     CONF_RATE_LIMIT,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
     DOMAIN,
     SUBENTRY_TYPE_USER,
     signal_users_added,
@@ -26,6 +30,7 @@ from .helpers import async_create_client
 from .release import ReleaseManager
 from .services import async_setup_services
 from .store import async_get_store
+from .unknown_ids import UnknownIdGuard
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -50,6 +55,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
     """Set up a station."""
     client = await async_create_client(hass, entry)
     coordinator = EzeepCoordinator(hass, entry, client)
+    # Every request sent as a person passes this guard (unknown IDs print paper).
+    client.guard = UnknownIdGuard(
+        hass,
+        entry.entry_id,
+        station=entry.title,
+        hold_off_minutes=entry.options.get(
+            CONF_UNKNOWN_HOLD_OFF, DEFAULT_UNKNOWN_HOLD_OFF
+        ),
+        sheets_per_hour=entry.options.get(
+            CONF_SHEETS_PER_HOUR, DEFAULT_SHEETS_PER_HOUR
+        ),
+        is_configured=lambda user_id: user_id in coordinator.users().values(),
+    )
 
     @callback
     def refresh_after_release(user_id: str) -> None:

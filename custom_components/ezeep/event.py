@@ -19,7 +19,7 @@ PARALLEL_UPDATES = 0
 EVENT_TYPES: Final = [STATUS_STARTED, RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED]
 #: Event data shown as attributes; never the user ID or the config entry.
 _ATTRIBUTES: Final = {
-    STATUS_STARTED: ("job", "file_name", "proc_id"),
+    STATUS_STARTED: ("job", "file_name", "proc_id", "unit"),
     RESULT_COMPLETED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_CANCELED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_FAILED: ("job", "file_name", "proc_id", "code", "error", "os_error_text"),
