@@ -156,6 +156,7 @@ class JobRunner:
                 outcome.proc_id = release.proc_id = stream.proc_id
                 unit = stream.progress_unit
                 state.start_job(job.name, unit)
+                self._states.async_changed(user_id)  # the progress sensor's unit
                 # The head names the unit (X-FMP-ProgressType): the started event has it.
                 started = None if unit is None else ProgressEvent(0, None, unit)
                 self._publisher.progress(user_id, outcome, STATUS_STARTED, started)
