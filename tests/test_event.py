@@ -90,6 +90,7 @@ async def test_started_and_completed(
         "job": "report 1.pdf",
         "file_name": "report-1.tpf",
         "proc_id": 738886,
+        "unit": "pages",
         "friendly_name": "Alice Release",
     }
     assert {k: events[1][k] for k in ("job", "done", "total", "unit")} == {

@@ -22,13 +22,23 @@ from custom_components.ezeep.const import (
     CONF_RATE_LIMIT,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
 )
 from tests.simulator.printer import PrinterSimulator
 
-NUMBERS = {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30}
+NUMBERS = {
+    CONF_SCAN_INTERVAL: 60,
+    CONF_COOLDOWN: 10,
+    CONF_RATE_LIMIT: 30,
+    CONF_UNKNOWN_HOLD_OFF: 5,
+    CONF_SHEETS_PER_HOUR: 10,
+}
 
 
 async def start(
@@ -243,6 +253,8 @@ async def test_options_defaults(
         CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
         CONF_COOLDOWN: DEFAULT_COOLDOWN,
         CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
+        CONF_UNKNOWN_HOLD_OFF: DEFAULT_UNKNOWN_HOLD_OFF,
+        CONF_SHEETS_PER_HOUR: DEFAULT_SHEETS_PER_HOUR,
     }
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
@@ -257,7 +269,13 @@ async def test_options_update_and_reload(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_SCAN_INTERVAL: 30, CONF_COOLDOWN: 0, CONF_RATE_LIMIT: 5.0},
+        {
+            CONF_SCAN_INTERVAL: 30,
+            CONF_COOLDOWN: 0,
+            CONF_RATE_LIMIT: 5.0,
+            CONF_UNKNOWN_HOLD_OFF: 60,
+            CONF_SHEETS_PER_HOUR: 1,
+        },
     )
     await hass.async_block_till_done()
 
@@ -266,6 +284,8 @@ async def test_options_update_and_reload(
         CONF_SCAN_INTERVAL: 30,
         CONF_COOLDOWN: 0,
         CONF_RATE_LIMIT: 5,
+        CONF_UNKNOWN_HOLD_OFF: 60,
+        CONF_SHEETS_PER_HOUR: 1,
     }
     assert all(type(value) is int for value in entry.options.values())
     assert entry.state is ConfigEntryState.LOADED
@@ -276,6 +296,8 @@ async def test_options_update_and_reload(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert suggested(result, CONF_SCAN_INTERVAL) == 30
     assert suggested(result, CONF_RATE_LIMIT) == 5
+    assert suggested(result, CONF_UNKNOWN_HOLD_OFF) == 60
+    assert entry.runtime_data.client.guard.hold_off == 3600
 
 
 @pytest.mark.parametrize(
@@ -285,8 +307,21 @@ async def test_options_update_and_reload(
         {CONF_SCAN_INTERVAL: 3601, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
         {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: -1, CONF_RATE_LIMIT: 30},
         {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 0},
+        {**NUMBERS, CONF_UNKNOWN_HOLD_OFF: 0},
+        {**NUMBERS, CONF_UNKNOWN_HOLD_OFF: 61},
+        {**NUMBERS, CONF_SHEETS_PER_HOUR: 0},
+        {**NUMBERS, CONF_SHEETS_PER_HOUR: 101},
     ],
-    ids=["scan_14", "scan_3601", "cooldown_negative", "rate_0"],
+    ids=[
+        "scan_14",
+        "scan_3601",
+        "cooldown_negative",
+        "rate_0",
+        "hold_off_0",
+        "hold_off_61",
+        "sheets_0",
+        "sheets_101",
+    ],
 )
 async def test_options_out_of_range_rejected(
     hass: HomeAssistant, init_integration: MockConfigEntry, user_input: dict[str, Any]

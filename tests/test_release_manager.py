@@ -80,7 +80,7 @@ async def test_print_all_waits_and_releases_oldest_first(
         "status": "started",
         "done": 0,
         "total": None,
-        "unit": None,
+        "unit": "pages",
     }
     assert first[-1] | {"proc_id": None} == first[0] | {
         "status": "completed",
@@ -365,18 +365,19 @@ async def test_tag_scanned_ten_times_a_second(
 async def test_unknown_card_scanned_repeatedly(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """An unknown card scanned again and again: one registration sheet per cooldown."""
+    """An unknown card scanned again and again: one registration sheet per hold-off."""
     releases = init_integration.runtime_data.releases
     for _ in range(10):
         with pytest.raises(HomeAssistantError):
             await print_all(hass, user_id=UNKNOWN_USER)
     assert simulator.registration_printouts[UNKNOWN_USER] == 1
     releases.admission.cooldown = (
-        0  # the window ran out: the next scan may ask once more
+        0  # the cooldown ran out: the hold-off still keeps the ID from the server
     )
-    with pytest.raises(HomeAssistantError):
+    with pytest.raises(HomeAssistantError) as err:
         await print_all(hass, user_id=UNKNOWN_USER)
-    assert simulator.registration_printouts[UNKNOWN_USER] == 2
+    assert err.value.translation_key == "unknown_user_hold_off"
+    assert simulator.registration_printouts[UNKNOWN_USER] == 1
 
 
 async def test_50_people_released_at_once(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from homeassistant.core import HomeAssistant, callback
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -17,7 +18,7 @@ from custom_components.ezeep.const import (
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
 )
-from tests.conftest import USER_1, USER_2, print_all, settle
+from tests.conftest import USER_1, USER_2, print_all, settle, wait_for
 from tests.simulator import Simulator
 
 
@@ -213,3 +214,36 @@ async def test_print_job_not_resent_when_connection_breaks_before_head(
     assert [job["result"] for job in response["jobs"]] == ["failed", "canceled"]
     assert errors[0].data["code"] == "connection_error"
     assert errors[0].data["error"] == "PrintJob: ServerDisconnectedError"
+
+
+@pytest.mark.parametrize(
+    ("progress_type", "unit"), [("Pages", "pages"), ("Percentage", "percent")]
+)
+async def test_started_event_carries_the_unit(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    progress_type: Literal["Pages", "Percentage"],
+    unit: str,
+) -> None:
+    """The PrintJob head names the unit: the started event, entity and sensor show it."""
+    job = simulator.users[USER_2].jobs[0]
+    job.progress_type = progress_type
+    job.step_delay = 0.3
+    progress = async_capture_events(hass, EVENT_PRINT_PROGRESS)
+    await print_all(hass, user_id=USER_2)
+    await wait_for(lambda: bool(progress))
+    await hass.async_block_till_done()
+    started = progress[0].data
+    assert (started["status"], started["done"], started["total"], started["unit"]) == (
+        "started",
+        0,
+        None,
+        unit,
+    )
+    event = hass.states.get("event.bob_release")
+    assert event.attributes["event_type"] == "started"
+    assert event.attributes["unit"] == unit
+    assert hass.states.get("sensor.bob_release_progress").attributes["unit"] == unit
+    await settle(hass)
+    assert {e.data["unit"] for e in progress} == {unit}

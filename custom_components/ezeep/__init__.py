@@ -14,8 +14,12 @@ from .const import (
     CONF_COOLDOWN,
     CONF_PRINTER_SOURCE,
     CONF_RATE_LIMIT,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
     DOMAIN,
     SOURCE_NONE,
     SUBENTRY_TYPE_USER,
@@ -33,6 +37,7 @@ from .job_lists import LatestLists
 from .release import ReleaseManager
 from .services import async_setup_services
 from .store import async_get_store
+from .unknown_ids import guard_for_entry
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -58,15 +63,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
     client = await async_create_client(hass, entry)
     lists = LatestLists()
     coordinator = EzeepCoordinator(hass, entry, client, lists)
-
-    @callback
-    def refresh_after_release(user_id: str) -> None:
-        entry.async_create_background_task(
-            hass,
-            coordinator.async_refresh_user(user_id),
-            f"{DOMAIN} refresh after release",
-        )
-
+    # Every request sent as a person passes this guard (unknown IDs print paper).
+    client.guard = guard_for_entry(
+        hass, entry, lambda user_id: user_id in coordinator.users().values()
+    )
     printer = async_create_printer(hass, entry)
     if printer is None:
         async_remove_printer_device(hass, entry)
@@ -77,7 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         limits=async_get_store(hass).release_limits(entry.entry_id),
         cooldown=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN),
         rate_limit=entry.options.get(CONF_RATE_LIMIT, DEFAULT_RATE_LIMIT),
-        refresh_user=refresh_after_release,
+        refresh_user=coordinator.async_schedule_refresh_user,
         on_unknown_user=coordinator.async_mark_unregistered,
         readiness_check=printer.async_check_release if printer else None,
         lists=lists,

@@ -17,6 +17,7 @@ import probatio as vol
 
 from .const import CONF_NAME, CONF_USER_ID, SUBENTRY_TYPE_USER
 from .helpers import make_client, validate_input
+from .store import async_get_store
 from .validation import InvalidUserIdError, clean_user_id
 
 #: A person's form (add and change).
@@ -111,12 +112,16 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
     async_step_reconfigure = async_step_person
 
     async def _async_check(self, entry: ConfigEntry, user_id: str) -> str | None:
-        """Check the ID with the station's client (a new one while it is not loaded)."""
-        client = (
-            entry.runtime_data.client
-            if entry.state is ConfigEntryState.LOADED
-            else make_client(self.hass, entry.data, retry=False)
-        )
+        """Check the ID with the station's client (a new one while it is not loaded).
+
+        Submitting the form asks the server once, also for an ID held off after an
+        "unknown" answer: the person registered meanwhile, or wants the answer.
+        """
+        if entry.state is ConfigEntryState.LOADED:
+            async_get_store(self.hass).end_hold_off(entry.entry_id, user_id)
+            client = entry.runtime_data.client
+        else:
+            client = make_client(self.hass, entry.data, retry=False)
         return await validate_input(client, user_id)
 
     @staticmethod

@@ -23,6 +23,8 @@ CONF_NAME: Final = "name"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
+CONF_UNKNOWN_HOLD_OFF: Final = "unknown_id_hold_off"
+CONF_SHEETS_PER_HOUR: Final = "registration_sheets_per_hour"
 # Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"
@@ -44,6 +46,17 @@ MAX_COOLDOWN: Final = 3600
 DEFAULT_RATE_LIMIT: Final = 30
 MAX_RATE_LIMIT: Final = 600
 RATE_WINDOW: Final = timedelta(minutes=1)
+#: Minutes an ID the server did not know is not sent again (registration sheets).
+DEFAULT_UNKNOWN_HOLD_OFF: Final = 5
+MIN_UNKNOWN_HOLD_OFF: Final = 1
+MAX_UNKNOWN_HOLD_OFF: Final = 60
+#: Registration sheets a station may cause per SHEET_WINDOW.
+DEFAULT_SHEETS_PER_HOUR: Final = 10
+MAX_SHEETS_PER_HOUR: Final = 100
+SHEET_WINDOW: Final = timedelta(hours=1)
+#: Hard caps of the hashed IDs a station remembers (held-off ones, known ones).
+MAX_HELD_IDS: Final = 512
+MAX_KNOWN_IDS: Final = 4096
 
 #: How many people are polled at once. Each asks its job lists one after the other, so
 #: this also bounds the requests in flight and the connections a poll opens. 16: 500
@@ -97,6 +110,8 @@ ERROR_COOLDOWN: Final = "cooldown"
 ERROR_BUSY: Final = "already_releasing"
 ERROR_RATE_LIMITED: Final = "rate_limited"
 ERROR_PRINTER_NOT_READY: Final = "printer_not_ready"
+#: An unknown ID not sent again (hold-off) or the station's sheet limit.
+ERROR_UNKNOWN_USER: Final = "unknown_user"
 
 
 def signal_users_added(entry_id: str) -> str:

@@ -37,6 +37,7 @@ from .const import (
     ERROR_RATE_LIMITED,
     ERROR_STREAM,
     ERROR_TIMEOUT,
+    ERROR_UNKNOWN_USER,
 )
 from .tpfm import (
     TpfmAuthError,
@@ -137,6 +138,41 @@ class JobPrintingError(JobActionRefusedError):
         super().__init__("job_printing")
 
 
+class UnknownUserRefusedError(TpfmUserNotAllowedError):
+    """Not sent to the server: an unknown ID would print another registration sheet.
+
+    A :class:`TpfmUserNotAllowedError` (X-FMP-Return 3) that never reached the server, so
+    every path that copes with an unknown ID copes with it. Raised by the station's
+    :class:`~.unknown_ids.UnknownIdGuard`.
+    """
+
+    def __init__(self, minutes: int, error_text: str) -> None:
+        """Refuse for about ``minutes`` more (at least 1)."""
+        super().__init__(error_text=error_text)
+        self.minutes = max(1, minutes)
+
+    @property
+    def placeholders(self) -> dict[str, str]:
+        """The placeholders of the translated message."""
+        return {"minutes": str(self.minutes)}
+
+
+class UnknownUserHeldOffError(UnknownUserRefusedError):
+    """The server did not know this ID a moment ago (it printed a registration code)."""
+
+    def __init__(self, minutes: int) -> None:
+        """Refuse for about ``minutes`` more."""
+        super().__init__(minutes, "not sent: the server did not know this ID just now")
+
+
+class UnknownCardsLimitError(UnknownUserRefusedError):
+    """The station printed its limit of registration sheets in the last hour."""
+
+    def __init__(self, minutes: int) -> None:
+        """Refuse IDs not known to be registered for about ``minutes`` more."""
+        super().__init__(minutes, "not sent: too many unknown cards at this station")
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorMapping:
     """How one type of error is reported."""
@@ -173,6 +209,19 @@ def _row(
 #: The first row whose type matches an error applies: subclasses come first. Refusals
 #: (:class:`ReleaseRefusedError`) carry their own code and translation key (see above).
 ERRORS: Final[tuple[ErrorMapping, ...]] = (
+    # Refused before sending (see UnknownIdGuard); the server was not asked.
+    _row(
+        UnknownUserHeldOffError,
+        ERROR_UNKNOWN_USER,
+        "unknown_user_hold_off",
+        "unknown_user",
+    ),
+    _row(
+        UnknownCardsLimitError,
+        ERROR_UNKNOWN_USER,
+        "unknown_cards_limit",
+        "unknown_user",
+    ),
     _row(TpfmUserNotAllowedError, None, "unknown_user", "unknown_user"),
     # An OS error on the server, a job file gone: the other jobs are still tried.
     _row(TpfmServerOsError, None, "server_error", "cannot_connect", per_job=True),
@@ -237,7 +286,11 @@ def translate_errors() -> Iterator[None]:
     except InvalidUserIdError as err:
         raise _row_of(err).service_error() from None
     except TpfmError as err:
-        placeholders = {"error": err.error_text or type(err).__name__}
+        placeholders = (
+            err.placeholders
+            if isinstance(err, UnknownUserRefusedError)
+            else {"error": err.error_text or type(err).__name__}
+        )
         raise _row_of(err).service_error(translation_placeholders=placeholders) from err
 
 

@@ -31,7 +31,7 @@ EVENT_TYPES: Final = [
 ]
 #: Event data shown as attributes; never the user ID or the config entry.
 _ATTRIBUTES: Final = {
-    STATUS_STARTED: ("job", "file_name", "proc_id"),
+    STATUS_STARTED: ("job", "file_name", "proc_id", "unit"),
     RESULT_COMPLETED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_CANCELED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_FAILED: ("job", "file_name", "proc_id", "code", "error", "os_error_text"),

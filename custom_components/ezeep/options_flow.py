@@ -38,13 +38,20 @@ from .const import (
     CONF_RATE_LIMIT,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
     MAX_COOLDOWN,
     MAX_RATE_LIMIT,
     MAX_SCAN_INTERVAL,
+    MAX_SHEETS_PER_HOUR,
+    MAX_UNKNOWN_HOLD_OFF,
     MIN_SCAN_INTERVAL,
+    MIN_UNKNOWN_HOLD_OFF,
     PRINTER_SOURCES,
     SOURCE_ENTITY,
     SOURCE_IPP,
@@ -59,6 +66,28 @@ from .printer import (
     PrinterTimeoutError,
 )
 
+
+def _box(low: int, high: int, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+#: The numbers of the options' first step.
+NUMBER_FIELDS: Final = {
+    vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): _box(
+        MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"
+    ),
+    vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): _box(0, MAX_COOLDOWN, "s"),
+    vol.Required(CONF_RATE_LIMIT, default=DEFAULT_RATE_LIMIT): _box(1, MAX_RATE_LIMIT),
+    vol.Required(CONF_UNKNOWN_HOLD_OFF, default=DEFAULT_UNKNOWN_HOLD_OFF): _box(
+        MIN_UNKNOWN_HOLD_OFF, MAX_UNKNOWN_HOLD_OFF, "min"
+    ),
+    vol.Required(CONF_SHEETS_PER_HOUR, default=DEFAULT_SHEETS_PER_HOUR): _box(
+        1, MAX_SHEETS_PER_HOUR
+    ),
+}
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.
 SOURCE_FIELD: Final = {
@@ -204,36 +233,7 @@ class EzeepOptionsFlow(OptionsFlow):
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=MAX_COOLDOWN,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_RATE_LIMIT, default=DEFAULT_RATE_LIMIT
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=MAX_RATE_LIMIT, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                **SOURCE_FIELD,
-            }
-        )
+        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD})
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

@@ -12,7 +12,7 @@ from homeassistant.components.repairs import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
+from .const import CONF_USER_ID, DOMAIN
 from .data import EzeepConfigEntry
 from .store import UNKNOWN_USER_ISSUE_PREFIX, async_get_store
 
@@ -39,9 +39,15 @@ class UnknownUserRepairFlow(ConfirmRepairFlow):
         """
         if user_input is not None:
             store = async_get_store(self.hass)
-            store.async_clear_unknown(self._entry_id, self._subentry_id)
             entry: EzeepConfigEntry | None = self.hass.config_entries.async_get_entry(
                 self._entry_id
+            )
+            person = entry.subentries.get(self._subentry_id) if entry else None
+            # They say they registered: their ID's hold-off ends too.
+            store.async_clear_unknown(
+                self._entry_id,
+                self._subentry_id,
+                person.data[CONF_USER_ID] if person else None,
             )
             if entry is not None and entry.state is ConfigEntryState.LOADED:
                 await entry.runtime_data.coordinator.async_refresh()

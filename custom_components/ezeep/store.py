@@ -5,18 +5,24 @@
   whole run (across reloads) until the repair is confirmed or the ID is changed.
 * Release limits: each station's cooldown marks and rate window. A tag scanned again
   right after a reload (new settings, a reauth) must not release a second time.
+* Unknown-ID memory: each station's held-off IDs, IDs known to be registered, and the
+  registration sheets of the last hour (see ``unknown_ids.py``). IDs are kept only as
+  keyed hashes whose key is made anew for each run: a restart forgets them all.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+import hashlib
+import secrets
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from .const import DOMAIN, MAX_HELD_IDS
 
 #: Prefix of the repair issue of a person the server does not know.
 UNKNOWN_USER_ISSUE_PREFIX = "unknown_user_"
@@ -25,6 +31,11 @@ UNKNOWN_USER_ISSUE_PREFIX = "unknown_user_"
 def unknown_user_issue_id(subentry_id: str) -> str:
     """Return the repair issue id for a person the server does not know."""
     return UNKNOWN_USER_ISSUE_PREFIX + subentry_id
+
+
+def unknown_cards_issue_id(entry_id: str) -> str:
+    """Return the repair issue id of a station that printed its limit of sheets."""
+    return f"unknown_cards_{entry_id}"
 
 
 @dataclass(slots=True)
@@ -39,6 +50,22 @@ class ReleaseLimits:
     job_activity: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class UnknownIdMemory:
+    """A station's memory of IDs (keyed hashes) and registration sheets (monotonic)."""
+
+    #: Hash -> until when the ID is not sent again; least recently used first.
+    held: OrderedDict[bytes, float] = field(default_factory=OrderedDict)
+    #: Hashes of IDs the server accepted in this run; least recently used first.
+    known: OrderedDict[bytes, None] = field(default_factory=OrderedDict)
+    #: When the registration sheets of the last hour were printed, oldest first.
+    sheets: deque[float] = field(default_factory=lambda: deque(maxlen=MAX_HELD_IDS))
+    #: The station's limit of sheets per hour (its current option).
+    limit: int = 0
+    #: Cancels the timer that deletes the station's "many unknown cards" issue.
+    issue_timer: CALLBACK_TYPE | None = None
+
+
 class EzeepStore:
     """The integration's state for the whole run, shared by every station."""
 
@@ -49,6 +76,11 @@ class EzeepStore:
         self._unknown: set[tuple[str, str]] = set()
         #: Entry id -> that station's release limits.
         self._limits: dict[str, ReleaseLimits] = {}
+        #: Entry id -> that station's unknown-ID memory.
+        self._ids: dict[str, UnknownIdMemory] = {}
+        #: The key of the ID hashes: random, and for this run only.
+        self.id_key = secrets.token_bytes(32)
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_stop)
 
     # -- unknown cards ---------------------------------------------------------------
 
@@ -76,9 +108,16 @@ class EzeepStore:
         return True
 
     @callback
-    def async_clear_unknown(self, entry_id: str, subentry_id: str) -> None:
-        """Let a person be asked for again (they registered, or their ID changed)."""
+    def async_clear_unknown(
+        self, entry_id: str, subentry_id: str, user_id: str | None = None
+    ) -> None:
+        """Let a person be asked for again (they registered, or their ID changed).
+
+        With ``user_id`` (they say they registered) its hold-off ends too.
+        """
         self._unknown.discard((entry_id, subentry_id))
+        if user_id is not None:
+            self.end_hold_off(entry_id, user_id)
         ir.async_delete_issue(self._hass, DOMAIN, unknown_user_issue_id(subentry_id))
 
     # -- release limits --------------------------------------------------------------
@@ -87,12 +126,41 @@ class EzeepStore:
         """Return a station's release limits (created on first use)."""
         return self._limits.setdefault(entry_id, ReleaseLimits())
 
+    # -- unknown-ID memory -----------------------------------------------------------
+
+    def id_hash(self, user_id: str) -> bytes:
+        """Return the keyed hash an ID is remembered by (never the ID itself)."""
+        return hashlib.blake2b(
+            user_id.encode(), key=self.id_key, digest_size=16
+        ).digest()
+
+    def end_hold_off(self, entry_id: str, user_id: str) -> None:
+        """Let an ID be sent at once: a person asked for it in a form or a repair."""
+        if (memory := self._ids.get(entry_id)) is not None:
+            memory.held.pop(self.id_hash(user_id), None)
+
+    def unknown_ids(self, entry_id: str) -> UnknownIdMemory:
+        """Return a station's unknown-ID memory (created on first use)."""
+        return self._ids.setdefault(entry_id, UnknownIdMemory())
+
+    @callback
+    def _async_stop(self, _event: Event) -> None:
+        """Home Assistant stops: no timer of an issue outlives it."""
+        for memory in self._ids.values():
+            if memory.issue_timer is not None:
+                memory.issue_timer()
+                memory.issue_timer = None
+
     # -- a removed station -----------------------------------------------------------
 
     @callback
     def async_forget_entry(self, entry_id: str) -> None:
-        """Forget a removed station's limits, marks and repair issues."""
+        """Forget a removed station's limits, marks, memory and repair issues."""
         self._limits.pop(entry_id, None)
+        if (memory := self._ids.pop(entry_id, None)) is not None:
+            if memory.issue_timer is not None:
+                memory.issue_timer()
+            ir.async_delete_issue(self._hass, DOMAIN, unknown_cards_issue_id(entry_id))
         for marked_entry, subentry_id in list(self._unknown):
             if marked_entry == entry_id:
                 self.async_clear_unknown(entry_id, subentry_id)

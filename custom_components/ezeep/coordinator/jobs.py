@@ -151,6 +151,15 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             async with self._poll_lock:
                 return await self._poll()
 
+    @callback
+    def async_schedule_refresh_user(self, user_id: str) -> None:
+        """Read a person's jobs again soon, in the background (after a release)."""
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self.async_refresh_user(user_id),
+            f"{DOMAIN} refresh after release",
+        )
+
     async def async_refresh_user(self, user_id: str) -> None:
         """Read one configured person's jobs again at once (after a release of theirs)."""
         subentry_id = self.subentry_of(user_id)

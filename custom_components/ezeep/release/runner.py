@@ -199,8 +199,12 @@ class JobRunner:
                 # Set the ProcId and look at the cancel flag with no await in between:
                 # exactly one of this code and cancel_user sends CancelPrintJob.
                 outcome.proc_id = release.proc_id = stream.proc_id
-                state.start_job(job.name, stream.progress_unit)
-                self._publisher.progress(user_id, outcome, STATUS_STARTED, None)
+                unit = stream.progress_unit
+                state.start_job(job.name, unit)
+                self._states.async_changed(user_id)  # the progress sensor's unit
+                # The head names the unit (X-FMP-ProgressType): the started event has it.
+                started = None if unit is None else ProgressEvent(0, None, unit)
+                self._publisher.progress(user_id, outcome, STATUS_STARTED, started)
                 if release.cancel_requested:
                     await self._send_cancel(release)
                 await self._follow(user_id, outcome, stream)
