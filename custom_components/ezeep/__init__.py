@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
@@ -14,12 +14,8 @@ from .const import (
     CONF_COOLDOWN,
     CONF_PRINTER_SOURCE,
     CONF_RATE_LIMIT,
-    CONF_SHEETS_PER_HOUR,
-    CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
-    DEFAULT_SHEETS_PER_HOUR,
-    DEFAULT_UNKNOWN_HOLD_OFF,
     DOMAIN,
     SOURCE_NONE,
     SUBENTRY_TYPE_USER,
