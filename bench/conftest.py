@@ -18,18 +18,12 @@ import pytest
 
 from bench.harness import QUICK, ROOT, SimProcess
 
+# The tests' own fixtures: custom integrations enabled, a configuration folder per test.
+from tests.conftest import auto_enable_custom_integrations, hass_config_dir
+
+__all__ = ["auto_enable_custom_integrations", "hass_config_dir"]
+
 RESULTS: dict[str, Any] = {}
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/ezeep."""
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """A configuration folder per test (setting up installs blueprints into it)."""
-    return hass_tmp_config_dir
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 
+from bench.simserver import PASSWORD
 from custom_components.ezeep.tpfm.parsing import parse_job_list, parse_progress_token
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-password"  # noqa: S105 - the simulator's fake station password
 LATENCIES_MS: tuple[int, ...] = (0, 20)
 QUICK = os.environ.get("EZEEP_BENCH_QUICK") == "1"
 HEADERS = {"X-Lang-ID": "en", "X-FMP-User-Agent": "naive-baseline/1.0"}

@@ -27,23 +27,9 @@ import sys
 import time
 from typing import Any
 
-from tests.simulator import SimJob, Simulator
+from tests.simulator import Simulator, make_jobs
 
 PASSWORD = "bench-password"  # noqa: S105 - the simulator's fake station password
-_T0 = 1_700_000_000
-
-
-def _jobs(prefix: str, count: int, held: int = 0, steps: int = 3) -> list[SimJob]:
-    return [
-        SimJob(
-            file_name=f"{prefix}-{n}.tpf",
-            display_name=f"{prefix} {n}.pdf",
-            created=_T0 + 60 * n,
-            on_hold=n <= held,
-            steps=steps,
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 def _handle(sim: Simulator, cmd: dict[str, Any]) -> dict[str, Any]:
@@ -54,14 +40,14 @@ def _handle(sim: Simulator, cmd: dict[str, Any]) -> dict[str, Any]:
         for n in range(cmd["count"]):
             user_id = f"{prefix}-{n:04d}"
             sim.add_user(
-                user_id, _jobs(user_id, cmd.get("jobs", 2), cmd.get("held", 0))
+                user_id, make_jobs(user_id, cmd.get("jobs", 2), held=cmd.get("held", 0))
             )
         return {"users": len(sim.users)}
     if op == "jobs":
         user_id = cmd["user"]
         sim.add_user(
             user_id,
-            _jobs(
+            make_jobs(
                 cmd.get("prefix", user_id),
                 cmd.get("count", 1),
                 steps=cmd.get("steps", 3),

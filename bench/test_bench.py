@@ -16,7 +16,6 @@ import time
 from typing import Any
 
 import aiohttp
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
 import pytest
@@ -35,19 +34,14 @@ from bench.harness import (
     summary,
 )
 from custom_components.ezeep.const import (
-    CONF_NAME,
     CONF_PASSWORD,
-    CONF_PRINTER_ID,
-    CONF_URL,
-    CONF_USER_ID,
-    CONF_VERIFY_SSL,
     DOMAIN,
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
     POLL_CONCURRENCY,
-    SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.tpfm.parsing import parse_job_list
+from tests.conftest import station_data, user_subentry
 
 TAG_RUNS = 12 if QUICK else 60
 TAG_WARMUP = 3
@@ -70,21 +64,8 @@ async def _setup_entry(
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="bench",
-        data={
-            CONF_URL: url,
-            CONF_PASSWORD: PASSWORD,
-            CONF_PRINTER_ID: "",
-            CONF_VERIFY_SSL: True,
-        },
-        subentries_data=[
-            ConfigSubentryData(
-                data={CONF_USER_ID: uid, CONF_NAME: f"P{n}"},
-                subentry_type=SUBENTRY_TYPE_USER,
-                title=f"P{n}",
-                unique_id=None,
-            )
-            for n, uid in enumerate(user_ids)
-        ],
+        data={**station_data(url), CONF_PASSWORD: PASSWORD},
+        subentries_data=[user_subentry(uid, f"P{n}") for n, uid in enumerate(user_ids)],
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

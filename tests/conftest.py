@@ -5,16 +5,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
 import contextlib
+import json
 from pathlib import Path
 import shutil
 from typing import Any
 from unittest.mock import patch
 
 import aiohttp
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigSubentryData,
+    ConfigSubentryDataWithId,
+)
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ezeep.const import (
     CONF_NAME,
@@ -31,7 +41,7 @@ from custom_components.ezeep.const import (
     SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.coordinator.printer import PrinterCoordinator
-from tests.simulator import SimJob, Simulator
+from tests.simulator import Simulator, make_jobs
 from tests.simulator.printer import PrinterSimulator
 
 # Obviously fake people: never real card serials.
@@ -39,11 +49,27 @@ USER_1 = "test-user-1"
 USER_2 = "test-user-2"
 UNKNOWN_USER = "test-user-unknown"
 PASSWORD = "sim-password"
+#: The English texts of the integration (translations/en.json).
+TRANSLATIONS: dict[str, Any] = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / DOMAIN
+        / "translations"
+        / "en.json"
+    ).read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ezeep."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot format, stored in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
@@ -63,23 +89,8 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 @pytest.fixture(autouse=True)
 def fast_retries() -> Generator[None]:
     """Retry failed polls at once, so fault tests do not sleep."""
-    with patch("custom_components.ezeep.RETRY_DELAYS", (0.0,)):
+    with patch("custom_components.ezeep.helpers.RETRY_DELAYS", (0.0,)):
         yield
-
-
-def make_jobs(
-    prefix: str, count: int, *, start: int = 1_700_000_000, **kwargs: Any
-) -> list[SimJob]:
-    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first."""
-    return [
-        SimJob(
-            file_name=f"{prefix}-{n}.tpf",
-            display_name=f"{prefix} {n}.pdf",
-            created=start + 60 * n,
-            **kwargs,
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 @pytest.fixture
@@ -222,3 +233,111 @@ async def setup_station(
     await wait_for(lambda: printer.data is not None)
     await hass.async_block_till_done()
     return printer
+
+
+@pytest.fixture
+async def ledm_station(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+) -> PrinterCoordinator:
+    """A station whose printer is read over LEDM (polling: no event table)."""
+    printer_sim.events = False
+    return await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of an entity that must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+async def setup_snapshot_station(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    printer_sim: PrinterSimulator,
+    platform: Platform,
+) -> MockConfigEntry:
+    """Two people and an LEDM printer with fixed ids (unique ids hold them), one platform."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        entry_id="station_entry",
+        data=station_data(simulator.url),
+        subentries_data=[
+            ConfigSubentryDataWithId(
+                **user_subentry(USER_1, "Alice"), subentry_id="alice"
+            ),
+            ConfigSubentryDataWithId(**user_subentry(USER_2, "Bob"), subentry_id="bob"),
+        ],
+    )
+    printer_sim.events = False
+    with patch("custom_components.ezeep.PLATFORMS", [platform]):
+        await setup_station(hass, entry, ledm_options(printer_sim))
+    return entry
+
+
+def assert_no_user_ids(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """No entity ID, unique ID, name or state of the station holds a person's ID."""
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        shown = (entity.entity_id, entity.unique_id, entity.original_name or "")
+        current = hass.states.get(entity.entity_id)
+        for user_id in (USER_1, USER_2, "test-user"):
+            assert all(user_id not in text for text in shown), entity.entity_id
+            assert user_id not in str(current), entity.entity_id
+
+
+# -- flows and the registries (config flow, sub-entry flow, options flow tests) ----------
+
+
+def assert_errors(result: FlowResult, errors: dict[str, str], section: str) -> None:
+    """Assert a form's errors, and that each error key has an English text.
+
+    ``section`` is where the flow's texts live in en.json: "config" for the station,
+    "config_subentries.user" for people.
+    """
+    assert result["type"] is FlowResultType.FORM, result
+    assert result["errors"] == errors
+    texts = TRANSLATIONS
+    for part in section.split("."):
+        texts = texts[part]
+    for key in errors.values():
+        assert texts["error"].get(key), f"{section}.error.{key} has no translation"
+
+
+def suggested(result: FlowResult, field: str) -> Any:
+    """Return the suggested value a form shows for a field (None when there is none)."""
+    for key in result["data_schema"].schema:
+        if key == field:
+            return (key.description or {}).get("suggested_value")
+    raise AssertionError(f"{field} is not in the form")
+
+
+def defaults(result: FlowResult) -> dict[str, Any]:
+    """Return the default values of a form's fields."""
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(getattr(key, "default", None))
+    }
+
+
+def device_of(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> dr.DeviceEntry | None:
+    """The device of one person (identified by the sub-entry id, never the user ID)."""
+    return dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, subentry_id), entry.entry_id
+    )
+
+
+def user_entity_ids(
+    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
+) -> list[str]:
+    """Entity ids registered for one person."""
+    return [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.config_subentry_id == subentry_id
+    ]

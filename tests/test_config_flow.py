@@ -6,9 +6,6 @@ Every flow runs through Home Assistant's flow managers against the simulator.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
-from datetime import timedelta
-import json
-from pathlib import Path
 import socket
 from typing import Any
 from unittest.mock import patch
@@ -21,37 +18,34 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.config_flow import _host_is_private
 from custom_components.ezeep.const import (
-    CONF_COOLDOWN,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
-    CONF_RATE_LIMIT,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
-    DEFAULT_COOLDOWN,
-    DEFAULT_RATE_LIMIT,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.tpfm import DEFAULT_URL, TpfmClient
 from tests.conftest import (
     PASSWORD,
+    TRANSLATIONS,
     UNKNOWN_USER,
     USER_1,
     USER_2,
+    assert_errors,
+    defaults,
+    device_of,
     make_jobs,
     station_data,
-    subentry_id_of,
+    suggested,
     user_subentry,
 )
 from tests.simulator import Simulator
@@ -60,47 +54,6 @@ USER_3 = "test-user-3"
 NEW_PASSWORD = "sim-password-2"
 #: Stands for closed_port_url(), picked when the test runs rather than at collection.
 CLOSED_PORT = "closed-port"
-TRANSLATIONS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components"
-        / DOMAIN
-        / "translations"
-        / "en.json"
-    ).read_text(encoding="utf-8")
-)
-
-
-def assert_errors(result: FlowResult, errors: dict[str, str], section: str) -> None:
-    """Assert a form's errors, and that each error key has an English text.
-
-    ``section`` is where the flow's texts live in en.json: "config" for the station,
-    "config_subentries.user" for people.
-    """
-    assert result["type"] is FlowResultType.FORM, result
-    assert result["errors"] == errors
-    texts = TRANSLATIONS
-    for part in section.split("."):
-        texts = texts[part]
-    for key in errors.values():
-        assert texts["error"].get(key), f"{section}.error.{key} has no translation"
-
-
-def suggested(result: FlowResult, field: str) -> Any:
-    """Return the suggested value a form shows for a field (None when there is none)."""
-    for key in result["data_schema"].schema:
-        if key == field:
-            return (key.description or {}).get("suggested_value")
-    raise AssertionError(f"{field} is not in the form")
-
-
-def defaults(result: FlowResult) -> dict[str, Any]:
-    """Return the default values of a form's fields."""
-    return {
-        str(key): key.default()
-        for key in result["data_schema"].schema
-        if callable(getattr(key, "default", None))
-    }
 
 
 def station_input(sim: Simulator, **overrides: Any) -> dict[str, Any]:
@@ -151,26 +104,6 @@ async def start_user_flow(hass: HomeAssistant) -> FlowResult:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     return result
-
-
-def device_of(
-    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
-) -> dr.DeviceEntry | None:
-    """The device of one person (identified by the sub-entry id, never the user ID)."""
-    return dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, subentry_id), entry.entry_id
-    )
-
-
-def user_entity_ids(
-    hass: HomeAssistant, entry: ConfigEntry, subentry_id: str
-) -> list[str]:
-    """Entity ids registered for one person."""
-    return [
-        e.entity_id
-        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        if e.config_subentry_id == subentry_id
-    ]
 
 
 # -- user step ---------------------------------------------------------------------------
@@ -421,27 +354,6 @@ async def test_user_input_errors_send_no_request(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-@pytest.mark.parametrize(
-    ("host", "private"),
-    [
-        ("127.0.0.1", True),
-        ("::1", True),
-        ("[::1]", True),
-        ("10.1.2.3", True),
-        ("192.168.1.20", True),
-        ("172.16.0.5", True),
-        ("fd00::5", True),
-        ("localhost", True),
-        ("printer.localhost", True),
-        ("8.8.8.8", False),
-        ("2001:4860:4860::8888", False),
-    ],
-)
-async def test_host_is_private(host: str, private: bool) -> None:
-    """Plain http:// is allowed for loopback and private addresses only."""
-    assert await _host_is_private(host) is private
-
-
 async def test_user_password_not_echoed_after_error(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
@@ -477,295 +389,6 @@ async def test_user_duplicate_station_aborts(
     assert TRANSLATIONS["config"]["abort"]["already_configured"]
     assert not simulator.requests
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-
-
-# -- people (sub-entries) ------------------------------------------------------------------
-
-
-async def start_user_subentry_flow(
-    hass: HomeAssistant, entry: ConfigEntry
-) -> FlowResult:
-    """Open the "Add user" form of a station."""
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_TYPE_USER), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    return result
-
-
-async def test_subentry_add_person_without_reload(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-) -> None:
-    """A new person's entities appear at once; the station is not reloaded."""
-    entry = init_integration
-    simulator.add_user(USER_3, make_jobs("memo", 3))
-    coordinator = entry.runtime_data.coordinator
-
-    result = await start_user_subentry_flow(hass, entry)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: f" {USER_3} ", CONF_NAME: " Carol "}
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Carol"
-    assert result["data"] == {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
-    state = hass.states.get("sensor.carol_pending_jobs")
-    assert state is not None
-    assert state.state == "3"
-    # No reload (a setup creates a new coordinator); the others are still there.
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator is coordinator
-    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
-    subentry_id = subentry_id_of(entry, USER_3)
-    device = device_of(hass, entry, subentry_id)
-    assert device is not None
-    assert device.name == "Carol"
-    assert user_entity_ids(hass, entry, subentry_id)
-
-
-async def test_subentry_without_name_is_numbered(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
-) -> None:
-    """A third person without a name becomes "User 3"."""
-    simulator.add_user(USER_3)
-    result = await start_user_subentry_flow(hass, init_integration)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_3}
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "User 3"
-    assert result["data"] == {CONF_USER_ID: USER_3, CONF_NAME: ""}
-    assert hass.states.get("sensor.user_3_pending_jobs").state == "0"
-
-
-async def test_subentry_duplicate_person_aborts(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
-) -> None:
-    """A person already set up for the station is not added twice."""
-    simulator.reset_log()
-    result = await start_user_subentry_flow(hass, init_integration)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: f"{USER_2} ", CONF_NAME: "Bobby"}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert TRANSLATIONS["config_subentries"]["user"]["abort"]["already_configured"]
-    assert len(init_integration.subentries) == 2
-    assert not simulator.requests
-
-
-@pytest.mark.parametrize(
-    ("fault", "user_id", "errors"),
-    [
-        (None, UNKNOWN_USER, {"base": "unknown_user"}),
-        (None, "test:user", {CONF_USER_ID: "invalid_user_id"}),
-        (None, " ", {CONF_USER_ID: "invalid_user_id"}),
-        (
-            lambda sim: sim.http_error("GetJobList", 500),
-            USER_3,
-            {"base": "cannot_connect"},
-        ),
-        (lambda sim: sim.garbage("GetJobList"), USER_3, {"base": "not_tpfm"}),
-    ],
-    ids=["unknown_user", "colon", "blank", "http_500", "garbage"],
-)
-async def test_subentry_errors_then_success(
-    hass: HomeAssistant,
-    *,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-    fault: Callable[[Simulator], None] | None,
-    user_id: str,
-    errors: dict[str, str],
-) -> None:
-    """Errors of the "Add user" form, then the corrected person is added."""
-    simulator.add_user(USER_3)
-    if fault is not None:
-        fault(simulator)
-    result = await start_user_subentry_flow(hass, init_integration)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: user_id, CONF_NAME: "Carol"}
-    )
-    assert_errors(result, errors, "config_subentries.user")
-    assert suggested(result, CONF_NAME) == "Carol"
-    expected_printouts = {UNKNOWN_USER: 1} if user_id == UNKNOWN_USER else {}
-    assert simulator.registration_printouts == expected_printouts
-    assert len(init_integration.subentries) == 2
-
-    simulator.clear_faults()
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert len(init_integration.subentries) == 3
-    assert hass.states.get("sensor.carol_pending_jobs").state == "0"
-    assert simulator.registration_printouts == expected_printouts
-
-
-async def test_subentry_added_while_station_unloaded(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
-) -> None:
-    """A person can be added while the station is not loaded (checked with a new client)."""
-    entry = init_integration
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    simulator.add_user(USER_3, make_jobs("memo", 1))
-
-    result = await start_user_subentry_flow(hass, entry)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: UNKNOWN_USER}
-    )
-    assert_errors(result, {"base": "unknown_user"}, "config_subentries.user")
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_3, CONF_NAME: "Carol"}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.state is ConfigEntryState.NOT_LOADED
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get("sensor.carol_pending_jobs").state == "1"
-
-
-async def test_subentry_reconfigure_changes_id_and_name(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-) -> None:
-    """A new ID or name reloads the station, which then polls the new ID."""
-    entry = init_integration
-    simulator.add_user(USER_3, make_jobs("memo", 3))
-    subentry_id = subentry_id_of(entry, USER_2)
-    coordinator = entry.runtime_data.coordinator
-
-    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    assert suggested(result, CONF_USER_ID) == USER_2
-    assert suggested(result, CONF_NAME) == "Bob"
-
-    simulator.reset_log()
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: f" {USER_3}", CONF_NAME: "Robert "}
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    subentry = entry.subentries[subentry_id]
-    assert subentry.title == "Robert"
-    assert dict(subentry.data) == {CONF_USER_ID: USER_3, CONF_NAME: "Robert"}
-    # Reloaded, and the new ID is polled instead of the old one.
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator is not coordinator
-    polled = {r.user for r in simulator.requests if r.cmd == "GetJobList"}
-    assert polled == {USER_1, USER_3}
-    assert entry.runtime_data.coordinator.data[subentry_id].pending == 3
-    device = device_of(hass, entry, subentry_id)
-    assert device is not None
-    assert device.name == "Robert"
-    (entity_id,) = (
-        e for e in user_entity_ids(hass, entry, subentry_id) if "pending_jobs" in e
-    )
-    assert hass.states.get(entity_id).state == "3"
-
-
-async def test_subentry_reconfigure_unchanged_keeps_station_loaded(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Saving a person unchanged does not reload the station."""
-    entry = init_integration
-    coordinator = entry.runtime_data.coordinator
-    result = await entry.start_subentry_reconfigure_flow(
-        hass, subentry_id_of(entry, USER_1)
-    )
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_1, CONF_NAME: "Alice"}
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
-    assert entry.runtime_data.coordinator is coordinator
-
-
-@pytest.mark.parametrize(
-    ("user_id", "errors"),
-    [
-        (UNKNOWN_USER, {"base": "unknown_user"}),
-        ("test:user", {CONF_USER_ID: "invalid_user_id"}),
-    ],
-)
-async def test_subentry_reconfigure_errors(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-    user_id: str,
-    errors: dict[str, str],
-) -> None:
-    """A bad new ID is refused and the person is left unchanged."""
-    entry = init_integration
-    subentry_id = subentry_id_of(entry, USER_2)
-    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: user_id, CONF_NAME: "Bob"}
-    )
-    assert_errors(result, errors, "config_subentries.user")
-    assert suggested(result, CONF_USER_ID) == user_id
-    assert dict(entry.subentries[subentry_id].data) == {
-        CONF_USER_ID: USER_2,
-        CONF_NAME: "Bob",
-    }
-    assert sum(simulator.registration_printouts.values()) == (
-        1 if user_id == UNKNOWN_USER else 0
-    )
-
-
-async def test_subentry_reconfigure_to_taken_id_aborts(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """A person cannot take the ID of another person of the station."""
-    entry = init_integration
-    subentry_id = subentry_id_of(entry, USER_2)
-    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_1, CONF_NAME: "Bob"}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert entry.subentries[subentry_id].data[CONF_USER_ID] == USER_2
-
-
-async def test_remove_subentry_removes_device_and_entities(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    simulator: Simulator,
-) -> None:
-    """Removing a person removes their device and entities; the others stay."""
-    entry = init_integration
-    subentry_id = subentry_id_of(entry, USER_2)
-    assert device_of(hass, entry, subentry_id) is not None
-    assert user_entity_ids(hass, entry, subentry_id)
-    assert hass.states.get("sensor.bob_pending_jobs") is not None
-    coordinator = entry.runtime_data.coordinator
-
-    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
-    await hass.async_block_till_done()
-
-    assert subentry_id not in entry.subentries
-    assert device_of(hass, entry, subentry_id) is None
-    assert not user_entity_ids(hass, entry, subentry_id)
-    assert hass.states.get("sensor.bob_pending_jobs") is None
-    assert entry.runtime_data.coordinator is coordinator
-    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
-    # The removed person is no longer polled.
-    simulator.reset_log()
-    await coordinator.async_refresh()
-    assert {r.user for r in simulator.requests if r.cmd == "GetJobList"} == {USER_1}
 
 
 # -- reauth ----------------------------------------------------------------------------------
@@ -1080,93 +703,33 @@ async def test_reconfigure_station_that_could_not_connect(
     assert hass.states.get("sensor.alice_pending_jobs").state == "2"
 
 
-# -- options ---------------------------------------------------------------------------------
-
-
-async def test_options_defaults(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+@pytest.mark.parametrize("flow", ["reauth", "reconfigure"])
+async def test_station_flows_never_ask_with_an_unregistered_id(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    flow: str,
 ) -> None:
-    """The options form shows the defaults of a new station."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert defaults(result) == {
-        CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
-        CONF_COOLDOWN: DEFAULT_COOLDOWN,
-        CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
-    }
-    coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+    """Everybody's ID is unknown to the server: reauth/reconfigure print no more sheets.
 
-
-async def test_options_update_and_reload(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """New options are stored, and the reloaded coordinator polls at the new interval."""
+    The person has not acted (no repair confirmed, no ID changed): asking with their ID
+    again would print another registration sheet.
+    """
     entry = init_integration
-    coordinator = entry.runtime_data.coordinator
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_SCAN_INTERVAL: 30, CONF_COOLDOWN: 0, CONF_RATE_LIMIT: 5.0},
+    del simulator.users[USER_1], simulator.users[USER_2]
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert simulator.registration_printouts == {USER_1: 1, USER_2: 1}
+    if flow == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        user_input: dict[str, Any] = {CONF_PASSWORD: PASSWORD}
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        user_input = {CONF_URL: simulator.url, CONF_VERIFY_SSL: True}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
     )
     await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {
-        CONF_SCAN_INTERVAL: 30,
-        CONF_COOLDOWN: 0,
-        CONF_RATE_LIMIT: 5,
-    }
-    assert all(type(value) is int for value in entry.options.values())
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator is not coordinator
-    assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
-
-    # The form now suggests the stored values.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert suggested(result, CONF_SCAN_INTERVAL) == 30
-    assert suggested(result, CONF_RATE_LIMIT) == 5
-
-
-@pytest.mark.parametrize(
-    "user_input",
-    [
-        {CONF_SCAN_INTERVAL: 14, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 3601, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: -1, CONF_RATE_LIMIT: 30},
-        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 0},
-    ],
-    ids=["scan_14", "scan_3601", "cooldown_negative", "rate_0"],
-)
-async def test_options_out_of_range_rejected(
-    hass: HomeAssistant, init_integration: MockConfigEntry, user_input: dict[str, Any]
-) -> None:
-    """Values outside the selectors' ranges are refused by the form's schema."""
-    entry = init_integration
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    with pytest.raises(InvalidData):
-        await hass.config_entries.options.async_configure(result["flow_id"], user_input)
-    assert entry.options == {}
-
-
-async def test_unnamed_titles_stay_unique_and_names_can_be_cleared(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
-) -> None:
-    """Clearing a name gives a free "User N"; a removed person's number is not reused twice."""
-    bob = subentry_id_of(init_integration, USER_2)
-    result = await init_integration.start_subentry_reconfigure_flow(hass, bob)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_2, CONF_NAME: ""}
-    )
-    await hass.async_block_till_done()
-    assert init_integration.subentries[bob].title == "User 2"
-    simulator.add_user(USER_3)
-    result = await start_user_subentry_flow(hass, init_integration)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_USER_ID: USER_3}
-    )
-    await hass.async_block_till_done()
-    assert result["title"] == "User 3"
-    titles = [sub.title for sub in init_integration.subentries.values()]
-    assert len(titles) == len(set(titles))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{flow}_successful"
+    assert simulator.registration_printouts == {USER_1: 1, USER_2: 1}

@@ -16,6 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import DOMAIN
+from custom_components.ezeep.event import EzeepReleaseEvent
+from custom_components.ezeep.release import ReleaseManager
 from tests.conftest import USER_1, USER_2, print_all, subentry_id_of
 from tests.simulator import Simulator
 
@@ -37,10 +39,19 @@ def fired(events: list[Any], entity_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def event_listeners(releases: ReleaseManager) -> list[Any]:
+    """The listeners of Alice's release events that are event entities."""
+    return [
+        listener
+        for listener in releases.states._listeners[USER_1]
+        if isinstance(getattr(listener, "__self__", None), EzeepReleaseEvent)
+    ]
+
+
 async def test_event_entity(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    """Each person has an event entity with the four event types, named by translation."""
+    """Each person has an event entity with the five event types, named by translation."""
     state = hass.states.get(ALICE)
     assert state is not None
     assert state.state == STATE_UNKNOWN
@@ -49,6 +60,7 @@ async def test_event_entity(
         "completed",
         "failed",
         "canceled",
+        "deleted",
     ]
     assert state.attributes["friendly_name"] == "Alice Release"
     entry = er.async_get(hass).async_get(ALICE)
@@ -73,11 +85,12 @@ async def test_started_and_completed(
         "completed",
     ]
     assert events[0] == {
-        "event_types": ["started", "completed", "failed", "canceled"],
+        "event_types": ["started", "completed", "failed", "canceled", "deleted"],
         "event_type": "started",
         "job": "report 1.pdf",
         "file_name": "report-1.tpf",
         "proc_id": 738886,
+        "unit": "pages",
         "friendly_name": "Alice Release",
     }
     assert {k: events[1][k] for k in ("job", "done", "total", "unit")} == {
@@ -148,9 +161,9 @@ async def test_unloaded_entity_stops_listening(
 ) -> None:
     """Removing the entity removes its listener from the release manager."""
     releases = init_integration.runtime_data.releases
-    assert len(releases._event_listeners[USER_1]) == 1
+    assert len(event_listeners(releases)) == 1
     er.async_get(hass).async_remove(ALICE)
     await hass.async_block_till_done()
-    assert releases._event_listeners[USER_1] == []
+    assert event_listeners(releases) == []
     await print_all(hass, user_id=USER_1, wait=True)
     assert hass.states.get(ALICE) is None

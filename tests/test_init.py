@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, subentry_id_of
+from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
+from custom_components.ezeep.coordinator.printer import (
+    PrinterCoordinator,
+    printer_device_identifier,
+)
+from tests.conftest import (
+    USER_1,
+    USER_2,
+    device_of,
+    station_data,
+    subentry_id_of,
+    user_entity_ids,
+    user_subentry,
+)
 from tests.simulator import Simulator
 
 
@@ -191,4 +210,200 @@ async def test_home_assistant_stops_while_printing(
     await asyncio.wait_for(simulator.wait_running(), 5)
     await hass.async_stop()
     assert simulator.counts["PrintJob"] == 1
-    assert init_integration.runtime_data.releases._releases == {}
+    assert init_integration.runtime_data.releases._runner._releases == {}
+
+
+async def test_remove_subentry_removes_device_and_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Removing a person removes their device and entities; the others stay."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    assert device_of(hass, entry, subentry_id) is not None
+    assert user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is not None
+    coordinator = entry.runtime_data.coordinator
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data.coordinator is coordinator
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+    # The removed person is no longer polled.
+    simulator.reset_log()
+    await coordinator.async_refresh()
+    assert {r.user for r in simulator.requests if r.cmd == "GetJobList"} == {USER_1}
+
+
+async def test_changed_person_reloads_unchanged_does_not(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person's new name reloads the station (device names); saving it again does not."""
+    entry = init_integration
+    subentry = entry.subentries[subentry_id_of(entry, USER_2)]
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not runtime
+    device = device_of(hass, entry, subentry.subentry_id)
+    assert device is not None
+    assert device.name == "Robert"
+
+    runtime = entry.runtime_data
+    hass.config_entries.async_update_subentry(
+        entry,
+        subentry,
+        title="Robert",
+        data={CONF_USER_ID: USER_2, CONF_NAME: "Robert"},
+    )
+    hass.config_entries.async_update_entry(entry, title="Station")
+    await hass.async_block_till_done()
+    assert entry.runtime_data is runtime
+
+
+async def test_removing_a_station_keeps_another_stations_repairs(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Removing a station forgets its unknown-ID marks and issues, not another's."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        data=station_data(simulator.url),
+        subentries_data=[user_subentry(USER_2, "Bobby")],
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    del simulator.users[USER_2]
+    for entry in (init_integration, other):
+        await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    ours, theirs = (
+        f"unknown_user_{subentry_id_of(entry, USER_2)}"
+        for entry in (init_integration, other)
+    )
+    assert issues.async_get_issue(DOMAIN, ours) is not None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert issues.async_get_issue(DOMAIN, ours) is None
+    assert issues.async_get_issue(DOMAIN, theirs) is not None
+    assert other.runtime_data.coordinator.is_unregistered(subentry_id_of(other, USER_2))
+
+
+# -- stale devices -------------------------------------------------------------------
+
+
+def printer_device(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dr.DeviceEntry | None:
+    """The station's printer device, if it is registered."""
+    return dr.async_get(hass).async_get_device_by_identifier(
+        printer_device_identifier(entry.entry_id), entry.entry_id
+    )
+
+
+async def remove_device(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, device_id: str
+) -> dict[str, Any]:
+    """Delete a device as the UI does (the device page's "Delete" button)."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    response: dict[str, Any] = await client.remove_device(device_id)
+    await hass.async_block_till_done()
+    return response
+
+
+async def test_printer_device_removed_when_source_set_to_none(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Readiness source back to none: the printer device and its entities go."""
+    entry = mock_config_entry
+    device = printer_device(hass, entry)
+    assert device is not None
+    entity_registry = er.async_get(hass)
+    printer_entities = er.async_entries_for_device(entity_registry, device.id)
+    assert {e.entity_id for e in printer_entities} >= {
+        "sensor.printer_status",
+        "binary_sensor.printer_problem",
+        "sensor.printer_black_level",
+    }
+
+    hass.config_entries.async_update_entry(entry, options={})  # the options flow's save
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.printer is None
+    assert printer_device(hass, entry) is None
+    for entity in printer_entities:
+        assert entity_registry.async_get(entity.entity_id) is None
+        assert hass.states.get(entity.entity_id) is None
+    assert device_of(hass, entry, subentry_id_of(entry, USER_1)) is not None
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_delete_person_device_removes_sub_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Deleting a person's device in the UI removes the person; the station keeps going."""
+    entry = init_integration
+    subentry_id = subentry_id_of(entry, USER_2)
+    device = device_of(hass, entry, subentry_id)
+    assert device is not None
+    runtime = entry.runtime_data
+
+    response = await remove_device(hass, hass_ws_client, device.id)
+
+    assert response["success"], response
+    assert subentry_id not in entry.subentries
+    assert device_of(hass, entry, subentry_id) is None
+    assert not user_entity_ids(hass, entry, subentry_id)
+    assert hass.states.get("sensor.bob_pending_jobs") is None
+    assert entry.runtime_data is runtime  # not reloaded
+    assert hass.states.get("sensor.alice_pending_jobs").state == "2"
+
+
+async def test_printer_device_kept_while_source_set(
+    hass: HomeAssistant,
+    ledm_station: PrinterCoordinator,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The printer device cannot be deleted while a source is set; without one it can."""
+    entry = mock_config_entry
+    device = printer_device(hass, entry)
+    assert device is not None
+
+    response = await remove_device(hass, hass_ws_client, device.id)
+
+    assert not response["success"]
+    assert printer_device(hass, entry) is not None
+    assert len(entry.subentries) == 2
+    assert hass.states.get("sensor.printer_status").state == "ready"
+
+    # Not loaded and no source any more (a hand-edited entry): the device may go.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.config_entries.async_update_entry(entry, options={})
+    response = await remove_device(hass, hass_ws_client, device.id)
+    assert response["success"], response
+    assert printer_device(hass, entry) is None
+    assert len(entry.subentries) == 2

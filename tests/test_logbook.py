@@ -58,6 +58,10 @@ def mock_recorder_before_hass(async_test_recorder: Any) -> None:
             {"status": "canceled", "name": "report.pdf", "unit": "pages", "done": 3},
             "report.pdf canceled",
         ),
+        (
+            {"status": "deleted", "name": "report.pdf", "unit": None},
+            "report.pdf deleted",
+        ),
     ],
 )
 def test_finished_message(data: dict[str, Any], message: str) -> None:
@@ -209,3 +213,46 @@ async def test_canceled_in_logbook(
     ]
     assert messages == ["report 1.pdf canceled"]
     assert EVENT_PRINT_PROGRESS not in repr(response["result"])
+
+
+async def test_deleted_and_single_release_in_logbook(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A job released alone and a deleted job have entries, named by the person."""
+    assert await async_setup_component(hass, "logbook", {})
+    await hass.async_block_till_done()
+    simulator.visible = "1"
+    await hass.services.async_call(
+        DOMAIN, "get_jobs", {"user_id": USER_1}, blocking=True, return_response=True
+    )
+    await hass.services.async_call(
+        DOMAIN,
+        "print_job",
+        {"user_id": USER_1, "job": "report-2.tpf", "wait": True},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.services.async_call(
+        DOMAIN, "delete_job", {"user_id": USER_1, "job": "report-1.tpf"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client()
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": "2000-01-01T00:00:00+00:00"}
+    )
+    response = await client.receive_json()
+    ours = [
+        (entry["name"], entry["message"], entry.get("entity_id"))
+        for entry in response["result"]
+        if entry.get("domain") == DOMAIN
+    ]
+    assert ours == [
+        ("Alice", "report 2.pdf printed, 3 pages", "event.alice_release"),
+        ("Alice", "report 1.pdf deleted", "event.alice_release"),
+    ]
+    assert USER_1 not in repr(response["result"])

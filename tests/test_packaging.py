@@ -153,6 +153,13 @@ class _Module:
 
     def __init__(self, path: Path) -> None:
         self.tree = ast.parse(path.read_text(), str(path))
+        #: Names imported from a sibling module (``from .helpers import make_client``).
+        self.imports: dict[str, Path] = {
+            alias.asname or alias.name: path.parent / f"{node.module}.py"
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+            for alias in node.names
+        }
         self.parents: dict[ast.AST, ast.AST] = {
             child: node
             for node in ast.walk(self.tree)
@@ -205,10 +212,15 @@ class _Module:
                 ]
                 return {"".join(combo) for combo in itertools.product(*options)}
             case ast.Call(func=func):
+                name = _name(func) or ""
+                if name not in self.functions and name in self.imports:
+                    # A function of a sibling module: what it returns there.
+                    other = _module(self.imports[name])
+                    return other.values(ast.Call(ast.Name(name), [], []), seen)
                 return set().union(
                     *(
                         self.values(ret.value, seen)
-                        for function in self.functions.get(_name(func) or "", [])
+                        for function in self.functions.get(name, [])
                         for ret in ast.walk(function)
                         if isinstance(ret, ast.Return) and self.scope(ret) is function
                     )
@@ -240,20 +252,26 @@ class _Module:
                 )
             ) or (isinstance(child, ast.NamedExpr) and child.target.id == name):
                 assigned = True
-                found |= self.values(child.value, seen)
+                index = _unpacked_at(child, name)
+                found |= (
+                    self.values(child.value, seen)
+                    if index is None
+                    else self._element(child.value, index, seen)
+                )
         if assigned:
             return found
         params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
         if name in params or name in [a.arg for a in function.args.kwonlyargs]:
-            # A parameter: what the module's callers pass for it.
+            # A parameter: what the module's callers pass for it; for a constructor,
+            # what the package's calls of the class pass.
             offset = 1 if params[:1] == ["self"] else 0
-            for call in self.calls(self.tree, function.name):
+            for module, call in self._callers(function):
                 index = params.index(name) - offset if name in params else -1
                 if 0 <= index < len(call.args):
-                    found |= self.values(call.args[index], seen)
+                    found |= module.values(call.args[index], seen)
                 found |= set().union(
                     *(
-                        self.values(k.value, seen)
+                        module.values(k.value, seen)
                         for k in call.keywords
                         if k.arg == name
                     )
@@ -261,6 +279,82 @@ class _Module:
             return found
         value = getattr(const, name, None)
         return {value} if isinstance(value, str) else set()
+
+    def _element(self, node: ast.AST, index: int, seen: frozenset[ast.AST]) -> set[str]:
+        """The strings item ``index`` of the tuple ``node`` evaluates to may be."""
+        if node in seen:
+            return set()
+        seen |= {node}
+        match node:
+            case ast.Tuple(elts=elements) if index < len(elements):
+                return self.values(elements[index], seen)
+            case ast.Await(value=value):
+                return self._element(value, index, seen)
+            case ast.Call(func=func):
+                name = _name(func) or ""
+                if name not in self.functions and name in self.imports:
+                    other = _module(self.imports[name])
+                    return other._element(ast.Call(ast.Name(name), [], []), index, seen)
+                return set().union(
+                    *(
+                        self._element(ret.value, index, seen)
+                        for function in self.functions.get(name, [])
+                        for ret in ast.walk(function)
+                        if isinstance(ret, ast.Return)
+                        and ret.value is not None
+                        and self.scope(ret) is function
+                    )
+                )
+        return self.values(node, seen)
+
+    def _callers(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> Iterator[tuple[_Module, ast.Call]]:
+        """The calls of a function in its module; of a constructor, in the package."""
+        owner = self.parents.get(function)
+        if function.name != "__init__" or not isinstance(owner, ast.ClassDef):
+            yield from ((self, call) for call in self.calls(self.tree, function.name))
+            return
+        for path in sorted(PACKAGE.rglob("*.py")):
+            module = _module(path)
+            yield from (
+                (module, call) for call in module.calls(module.tree, owner.name)
+            )
+            # A subclass passes the arguments on with super().__init__(...).
+            for cls in ast.walk(module.tree):
+                if isinstance(cls, ast.ClassDef) and owner.name in {
+                    _name(base) for base in cls.bases
+                }:
+                    yield from (
+                        (module, call)
+                        for call in ast.walk(cls)
+                        if isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "__init__"
+                        and isinstance(call.func.value, ast.Call)
+                        and _name(call.func.value.func) == "super"
+                    )
+
+
+def _unpacked_at(assignment: ast.AST, name: str) -> int | None:
+    """The position of ``name`` in ``a, name = ...`` (None: not unpacked there)."""
+    if isinstance(assignment, ast.Assign) and len(assignment.targets) == 1:
+        target = assignment.targets[0]
+        if isinstance(target, ast.Tuple):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Name) and element.id == name:
+                    return index
+    return None
+
+
+_MODULES: dict[Path, _Module] = {}
+
+
+def _module(path: Path) -> _Module:
+    """The read module at ``path`` (each file is read once)."""
+    if path not in _MODULES:
+        _MODULES[path] = _Module(path)
+    return _MODULES[path]
 
 
 def _name(func: ast.AST) -> str | None:
@@ -304,6 +398,12 @@ def _flow_keys(module: _Module, flow: ast.AST) -> tuple[set[str], set[str]]:
     ):
         methods = {
             n.name for n in ast.walk(flow) if isinstance(n, ast.AsyncFunctionDef)
+        } | {  # a step that serves another: async_step_reconfigure = async_step_person
+            t.id
+            for n in ast.walk(flow)
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
         }
         if "async_step_reauth" in methods:
             aborts.add("reauth_successful")
@@ -327,21 +427,26 @@ def test_config_flow_translations() -> None:
                     (subentry_type,) = module.values(key)
                     subentry_types[_name(value) or ""] = subentry_type
     checked = 0
-    for flow in module.classes():
-        bases = {_name(base) for base in flow.bases}
-        if "ConfigFlow" in bases:
-            section = EN["config"]
-        elif "OptionsFlow" in bases:
-            section = EN["options"]
-        elif "ConfigSubentryFlow" in bases:
-            section = EN["config_subentries"][subentry_types[flow.name]]
-        else:
-            continue
-        errors, aborts = _flow_keys(module, flow)
-        assert errors <= _texts(section.get("error")), (flow.name, errors)
-        assert aborts <= _texts(section.get("abort")), (flow.name, aborts)
-        checked += len(errors) + len(aborts)
+    kinds: set[str] = set()
+    # The flows may live in modules beside config_flow.py (sub-entries, options).
+    for flow_module in map(_module, sorted(PACKAGE.rglob("*.py"))):
+        for flow in flow_module.classes():
+            bases = {_name(base) for base in flow.bases}
+            if "ConfigFlow" in bases:
+                section = EN["config"]
+            elif "OptionsFlow" in bases:
+                section = EN["options"]
+            elif "ConfigSubentryFlow" in bases:
+                section = EN["config_subentries"][subentry_types[flow.name]]
+            else:
+                continue
+            kinds |= bases
+            errors, aborts = _flow_keys(flow_module, flow)
+            assert errors <= _texts(section.get("error")), (flow.name, errors)
+            assert aborts <= _texts(section.get("abort")), (flow.name, aborts)
+            checked += len(errors) + len(aborts)
     assert checked >= 10  # the reading found the keys
+    assert {"ConfigFlow", "OptionsFlow", "ConfigSubentryFlow"} <= kinds
 
 
 def test_repair_flow_translations() -> None:
@@ -414,7 +519,7 @@ def test_exception_translations() -> None:
 def test_entity_device_and_selector_translations() -> None:
     """Entity descriptions, devices and selectors in the code have English names and icons."""
     for what, key, where in _translation_keys():
-        if match := re.fullmatch(r"(?:Ezeep)?(\w+)EntityDescription", what):
+        if match := re.fullmatch(r"(?:Ezeep)?(?:Printer)?(\w+)EntityDescription", what):
             platform = re.sub(r"(?<!^)(?=[A-Z])", "_", match[1]).lower()
             assert EN["entity"][platform][key]["name"].strip(), where
             assert ICONS["entity"][platform][key]["default"].startswith("mdi:"), where
@@ -462,7 +567,11 @@ async def test_services_yaml_matches_the_services(
 ) -> None:
     """services.yaml describes exactly the registered services and their fields."""
     registered = set(hass.services.async_services_for_domain(DOMAIN))
-    assert registered == set(SERVICES_YAML) == {"print_all", "cancel"}
+    assert (
+        registered
+        == set(SERVICES_YAML)
+        == {"print_all", "cancel", "get_jobs", "print_job", "delete_job", "hold_job"}
+    )
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
     for service in registered:
         fields = set(SERVICES_YAML[service]["fields"])

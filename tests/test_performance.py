@@ -86,21 +86,3 @@ async def test_a_poll_that_changed_nothing_writes_no_state(
     changed = hass.states.get(entity_id)
     assert changed is not None
     assert changed.state == "1"
-
-
-async def test_release_state_writes_are_coalesced(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Several changes of a person's release state in one loop turn: one write each."""
-    releases = init_integration.runtime_data.releases
-    writes: list[str] = []
-    remove = releases.async_add_listener(USER_1, lambda: writes.append("w"))
-    for _ in range(3):
-        releases._notify(USER_1)
-    assert writes == []  # deferred: a request about to be sent goes out first
-    await hass.async_block_till_done()
-    assert writes == ["w"]
-    remove()
-    releases._notify(USER_1)
-    await hass.async_block_till_done()
-    assert writes == ["w"]

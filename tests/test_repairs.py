@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import CONF_NAME, CONF_USER_ID, DOMAIN
-from custom_components.ezeep.coordinator.jobs import UNREGISTERED
+from custom_components.ezeep.store import async_get_store
 from tests.conftest import USER_1, USER_2, make_jobs, subentry_id_of
 from tests.simulator import Simulator
 
@@ -208,8 +208,8 @@ async def test_fix_flow_while_station_unloaded(
     result = await confirm_fix_flow(hass, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert get_issue(hass, issue_id) is None
-    assert (entry.entry_id, subentry_id_of(entry, USER_2)) not in hass.data.get(
-        UNREGISTERED, set()
+    assert not async_get_store(hass).is_marked(
+        entry.entry_id, subentry_id_of(entry, USER_2)
     )
 
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -252,7 +252,7 @@ async def test_removing_the_person_deletes_the_issue(
     await hass.async_block_till_done()
 
     assert get_issue(hass, issue_id) is None
-    assert (entry.entry_id, subentry_id) not in hass.data[UNREGISTERED]
+    assert not async_get_store(hass).is_marked(entry.entry_id, subentry_id)
 
 
 async def test_removing_the_station_deletes_the_issue(
@@ -266,7 +266,7 @@ async def test_removing_the_station_deletes_the_issue(
     await hass.async_block_till_done()
 
     assert get_issue(hass, issue_id) is None
-    assert not hass.data[UNREGISTERED]
+    assert not async_get_store(hass)._unknown
 
 
 async def test_unchanged_reconfigure_polls_the_person_again(

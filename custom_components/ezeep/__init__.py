@@ -2,41 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import async_install_blueprints
 from .const import (
     CONF_COOLDOWN,
-    CONF_PASSWORD,
+    CONF_PRINTER_SOURCE,
     CONF_RATE_LIMIT,
-    CONF_URL,
-    CONF_VERIFY_SSL,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
     DOMAIN,
+    SOURCE_NONE,
     SUBENTRY_TYPE_USER,
     signal_users_added,
 )
-from .coordinator.jobs import UNREGISTERED, EzeepCoordinator, unknown_user_issue_id
-from .coordinator.printer import async_create_printer
+from .coordinator.jobs import EzeepCoordinator
+from .coordinator.printer import (
+    async_create_printer,
+    async_remove_printer_device,
+    printer_device_identifier,
+)
 from .data import EzeepConfigEntry, EzeepData
+from .helpers import async_create_client
+from .job_lists import LatestLists
 from .panel import async_setup_panel
-from .release import RELEASE_LIMITS, ReleaseManager
+from .release import ReleaseManager
 from .services import async_setup_services
-from .tpfm import TpfmAuthError, TpfmClient, TpfmError
+from .store import async_get_store
+from .unknown_ids import guard_for_entry
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-#: Pauses before retrying a failed poll (GetJobList / GetVersion; PrintJob never retries).
-RETRY_DELAYS: tuple[float, ...] = (1.0,)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -47,68 +48,44 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def make_client(
-    hass: HomeAssistant, data: dict[str, Any], **options: Any
-) -> TpfmClient:
-    """Create a TPFM client for station data (url, password, verify_ssl)."""
-    return TpfmClient(
-        async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True)),
-        data[CONF_URL],
-        data[CONF_PASSWORD],
-        language=hass.config.language,
-        **({"retry_delays": RETRY_DELAYS} | options),
-    )
-
-
-def _users(entry: EzeepConfigEntry) -> dict[str, dict[str, Any]]:
+def _people(entry: EzeepConfigEntry) -> dict[str, ConfigSubentryDataWithId]:
+    # Copies: Home Assistant changes a sub-entry object in place when it is updated.
     return {
-        sub.subentry_id: {"title": sub.title, **sub.data}
+        sub.subentry_id: sub.as_dict()
         for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     }
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
     """Set up a station."""
-    client = make_client(hass, dict(entry.data))
-    try:
-        await client.get_version()
-    except TpfmAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="auth_failed"
-        ) from err
-    except TpfmError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
-        ) from err
-
-    coordinator = EzeepCoordinator(hass, entry, client)
-
-    @callback
-    def refresh_after_release(user_id: str) -> None:
-        entry.async_create_background_task(
-            hass,
-            coordinator.async_refresh_user(user_id),
-            f"{DOMAIN} refresh after release",
-        )
-
+    client = await async_create_client(hass, entry)
+    lists = LatestLists()
+    coordinator = EzeepCoordinator(hass, entry, client, lists)
+    # Every request sent as a person passes this guard (unknown IDs print paper).
+    client.guard = guard_for_entry(
+        hass, entry, lambda user_id: user_id in coordinator.users().values()
+    )
+    printer = async_create_printer(hass, entry)
+    if printer is None:
+        async_remove_printer_device(hass, entry)
     releases = ReleaseManager(
         hass,
         entry,
         client,
+        limits=async_get_store(hass).release_limits(entry.entry_id),
         cooldown=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN),
         rate_limit=entry.options.get(CONF_RATE_LIMIT, DEFAULT_RATE_LIMIT),
-        on_finished=refresh_after_release,
+        refresh_user=coordinator.async_schedule_refresh_user,
         on_unknown_user=coordinator.async_mark_unregistered,
+        readiness_check=printer.async_check_release if printer else None,
+        lists=lists,
     )
-    printer = async_create_printer(hass, entry)
-    if printer is not None:
-        releases.readiness_check = printer.async_check_release
     entry.runtime_data = EzeepData(
         client=client,
         coordinator=coordinator,
         releases=releases,
         settings=(dict(entry.data), dict(entry.options)),
-        users=_users(entry),
+        people=_people(entry),
         printer=printer,
     )
     await coordinator.async_config_entry_first_refresh()
@@ -129,15 +106,15 @@ async def _async_entry_updated(hass: HomeAssistant, entry: EzeepConfigEntry) -> 
     new people's entities (Home Assistant removes the devices of removed sub-entries).
     """
     data = entry.runtime_data
-    current = _users(entry)
-    kept = current.keys() & data.users.keys()
+    current = _people(entry)
+    kept = current.keys() & data.people.keys()
     if data.settings != (dict(entry.data), dict(entry.options)) or any(
-        current[sid] != data.users[sid] for sid in kept
+        current[sid] != data.people[sid] for sid in kept
     ):
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
-    added, removed = current.keys() - kept, data.users.keys() - kept
-    data.users = current
+    added, removed = current.keys() - kept, data.people.keys() - kept
+    data.people = current
     for subentry_id in removed:
         data.coordinator.async_clear_unregistered(subentry_id)
     if added:
@@ -154,9 +131,20 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the limits, unknown-ID marks and repair issues of a removed station."""
-    hass.data.get(RELEASE_LIMITS, {}).pop(entry.entry_id, None)
-    marks = hass.data.get(UNREGISTERED, set())
-    for entry_id, subentry_id in list(marks):
-        if entry_id == entry.entry_id:
-            marks.discard((entry_id, subentry_id))
-            ir.async_delete_issue(hass, DOMAIN, unknown_user_issue_id(subentry_id))
+    async_get_store(hass).async_forget_entry(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EzeepConfigEntry, device: dr.AnyDeviceEntry
+) -> bool:
+    """Delete a device from the UI: a person's goes with their sub-entry.
+
+    The printer's device is refused while a readiness source is set (setting the
+    source to none removes it).
+    """
+    if printer_device_identifier(entry.entry_id) in device.identifiers:
+        return entry.options.get(CONF_PRINTER_SOURCE) in (None, SOURCE_NONE)
+    for domain, subentry_id in device.identifiers:
+        if domain == DOMAIN and subentry_id in entry.subentries:
+            hass.config_entries.async_remove_subentry(entry, subentry_id)
+    return True

@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import CONF_PRINTER_ID
 from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
+from .errors import translate_errors
 
 PARALLEL_UPDATES = 0
 
@@ -43,10 +44,12 @@ class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Start the release (in the background)."""
-        await self._releases.async_print_all(
-            self._user_id,
-            printer_id=self.coordinator.config_entry.data.get(CONF_PRINTER_ID) or None,
-        )
+        with translate_errors():
+            await self._releases.async_print_all(
+                self._user_id,
+                printer_id=self.coordinator.config_entry.data.get(CONF_PRINTER_ID)
+                or None,
+            )
 
 
 class EzeepCancelButton(EzeepUserEntity, ButtonEntity):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
-import ipaddress
-import socket
 from typing import Any, override
 
 from homeassistant.config_entries import (
@@ -15,161 +12,76 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     ConfigSubentryFlow,
     OptionsFlow,
-    SubentryFlowResult,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 import probatio as vol
 
-from . import make_client, printer_options
+from .config_subentry_flow import (
+    EzeepUserSubentryFlow,
+    check_user_id,
+    person_data,
+    user_title,
+)
 from .const import (
-    CONF_COOLDOWN,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
-    CONF_PRINTER_SOURCE,
-    CONF_RATE_LIMIT,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
-    DEFAULT_COOLDOWN,
-    DEFAULT_RATE_LIMIT,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    MAX_COOLDOWN,
-    MAX_RATE_LIMIT,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
-    SOURCE_ENTITY,
-    SOURCE_NONE,
     SUBENTRY_TYPE_USER,
 )
-from .coordinator.jobs import polled_users
-from .tpfm import (
-    DEFAULT_URL,
-    TpfmAuthError,
-    TpfmClient,
-    TpfmError,
-    TpfmParseError,
-    TpfmUserNotAllowedError,
-    normalize_url,
-)
+from .helpers import known_user_id, make_client, validate_input
+from .options_flow import EzeepOptionsFlow
+from .tpfm import DEFAULT_URL, normalize_url
+from .validation import InsecureUrlError, InvalidUrlError, async_clean_station_url
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-#: A person's sub-entry form (add and change).
-_PERSON_SCHEMA = vol.Schema(
-    {vol.Required(CONF_USER_ID): str, vol.Optional(CONF_NAME): str}
+#: The station form: server, password and the first person.
+_STATION_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL, default=DEFAULT_URL): _URL,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+        vol.Required(CONF_USER_ID): str,
+        vol.Optional(CONF_NAME): str,
+        vol.Optional(CONF_PRINTER_ID): str,
+        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+    }
+)
+_REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD})
+_RECONFIGURE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_URL): _URL,
+        vol.Optional(CONF_PRINTER_ID): str,
+        vol.Required(CONF_VERIFY_SSL): bool,
+    }
 )
 
 
-async def _host_is_private(host: str) -> bool:
-    """Return whether a host is on loopback or a private network (so http is acceptable)."""
+async def _check_url(raw: str) -> tuple[str, str | None]:
+    """Return (normalized URL, None), or (the input, error key): the URL policy."""
     try:
-        addresses = [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        if host == "localhost" or host.endswith(".localhost"):
-            return True
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, None, type=socket.SOCK_STREAM
-            )
-        except OSError:
-            return False
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    return bool(addresses) and all(
-        not addr.is_global or addr.is_loopback or addr.is_private for addr in addresses
-    )
+        return await async_clean_station_url(raw), None
+    except InsecureUrlError:
+        return raw, "insecure_url"
+    except InvalidUrlError:
+        return raw, "invalid_url"
 
 
-async def _check_url(raw: str) -> tuple[str | None, str | None]:
-    """Return (normalized URL, None) or (None, error key)."""
-    try:
-        url = normalize_url(raw)
-    except ValueError:
-        return None, "invalid_url"
-    if url.user is not None or url.password is not None:
-        # Credentials go in the password field: in the URL they would be stored and
-        # shown in clear, and the client sends its own Authorization header.
-        return None, "invalid_url"
-    if url.scheme == "http" and not await _host_is_private(url.host or ""):
-        return None, "insecure_url"
-    return str(url), None
-
-
-async def _check_server(client: TpfmClient, user_id: str | None) -> str | None:
-    """Ask GetVersion, then GetJobList as ``user_id``; return an error key or None."""
-    try:
-        await client.get_version()
-    except TpfmParseError:
-        return "not_tpfm"
-    except TpfmError:
-        return "cannot_connect"
-    if user_id is None:
-        return None
-    try:
-        await client.get_job_list(user_id)
-    except TpfmAuthError:
-        return "invalid_auth"
-    except TpfmUserNotAllowedError:
-        return "unknown_user"
-    except TpfmParseError:
-        return "not_tpfm"
-    except TpfmError:
-        return "cannot_connect"
-    return None
-
-
-def _flow_client(hass: HomeAssistant, data: Mapping[str, Any]) -> TpfmClient:
-    # A person waits on the form: no retries, answer at once.
-    return make_client(hass, dict(data), retry_delays=())
-
-
-def _first_user_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
-    """Return a person's ID to check the password with (None: nobody to ask with).
-
-    Never one the server did not know: asking with it again would print another
-    registration sheet (and answer "unknown user" rather than check the password).
-    """
-    return next(iter(polled_users(hass, entry).values()), None)
-
-
-def _clean_user_id(value: Any) -> tuple[str, str | None]:
-    user_id = str(value).strip()
-    if not user_id or ":" in user_id or not user_id.isprintable():
-        return user_id, "invalid_user_id"
-    return user_id, None
-
-
-def _user_title(entry: ConfigEntry | None, name: str, keep: str | None = None) -> str:
-    """Return the title of a person's sub-entry: the name, else a free "User N".
-
-    Never the ID itself: device names appear in logs. ``keep`` is the sub-entry being
-    changed, whose own title does not count as taken.
-    """
-    if name:
-        return name
-    taken = (
-        set()
-        if entry is None
-        else {
-            sub.title
-            for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
-            if sub.subentry_id != keep
-        }
-    )
-    number = len(taken) + 1
-    while f"User {number}" in taken:
-        number += 1
-    return f"User {number}"
+def _settings(url: str, user_input: dict[str, Any]) -> dict[str, Any]:
+    """The station data of the user and reconfigure forms, apart from the password."""
+    return {
+        CONF_URL: url,
+        CONF_PRINTER_ID: (user_input.get(CONF_PRINTER_ID) or "").strip(),
+        CONF_VERIFY_SSL: user_input.get(CONF_VERIFY_SSL, True),
+    }
 
 
 class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -194,6 +106,12 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
         """People are sub-entries."""
         return {SUBENTRY_TYPE_USER: EzeepUserSubentryFlow}
 
+    async def _async_check(
+        self, data: Mapping[str, Any], user_id: str | None
+    ) -> str | None:
+        # A person waits on the form: a client without retries answers at once.
+        return await validate_input(make_client(self.hass, data, retry=False), user_id)
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -201,7 +119,7 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             url, url_error = await _check_url(user_input[CONF_URL])
-            user_id, id_error = _clean_user_id(user_input[CONF_USER_ID])
+            user_id, id_error = check_user_id(user_input[CONF_USER_ID])
             password = user_input[CONF_PASSWORD].strip()
             if url_error:
                 errors[CONF_URL] = url_error
@@ -210,47 +128,38 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
             elif not password:
                 errors[CONF_PASSWORD] = "invalid_auth"
             else:
-                assert url is not None
-                data = {
-                    CONF_URL: url,
-                    CONF_PASSWORD: password,
-                    CONF_PRINTER_ID: (user_input.get(CONF_PRINTER_ID) or "").strip(),
-                    CONF_VERIFY_SSL: user_input.get(CONF_VERIFY_SSL, True),
-                }
+                data = {CONF_PASSWORD: password} | _settings(url, user_input)
                 self._async_abort_entries_match(
                     {CONF_URL: url, CONF_PASSWORD: password}
                 )
-                error = await _check_server(_flow_client(self.hass, data), user_id)
-                if error:
+                if error := await self._async_check(data, user_id):
                     errors["base"] = error
                 else:
-                    name = (user_input.get(CONF_NAME) or "").strip()
-                    return self.async_create_entry(
-                        title=normalize_url(url).host or url,
-                        data=data,
-                        subentries=[
-                            {
-                                "subentry_type": SUBENTRY_TYPE_USER,
-                                "data": {CONF_USER_ID: user_id, CONF_NAME: name},
-                                "title": _user_title(None, name),
-                                "unique_id": None,
-                            }
-                        ],
+                    return self._async_create_station(
+                        data, person_data(user_id, user_input)
                     )
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_URL, default=DEFAULT_URL): _URL,
-                vol.Required(CONF_PASSWORD): _PASSWORD,
-                vol.Required(CONF_USER_ID): str,
-                vol.Optional(CONF_NAME): str,
-                vol.Optional(CONF_PRINTER_ID): str,
-                vol.Required(CONF_VERIFY_SSL, default=True): bool,
-            }
-        )
+        schema = _STATION_SCHEMA
         if user_input is not None:
             kept = {k: v for k, v in user_input.items() if k != CONF_PASSWORD}
             schema = self.add_suggested_values_to_schema(schema, kept)
         return self.async_show_form(step_id="user", data_schema=schema, errors=errors)
+
+    def _async_create_station(
+        self, data: dict[str, Any], person: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Create the station's entry with its first person."""
+        return self.async_create_entry(
+            title=normalize_url(data[CONF_URL]).host or data[CONF_URL],
+            data=data,
+            subentries=[
+                {
+                    "subentry_type": SUBENTRY_TYPE_USER,
+                    "data": person,
+                    "title": user_title(None, person[CONF_NAME]),
+                    "unique_id": None,
+                }
+            ],
+        )
 
     def _async_update_station(
         self, entry: ConfigEntry, updates: dict[str, Any]
@@ -280,10 +189,10 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             password = user_input[CONF_PASSWORD].strip()
-            data = {**entry.data, CONF_PASSWORD: password}
             error = (
-                await _check_server(
-                    _flow_client(self.hass, data), _first_user_id(self.hass, entry)
+                await self._async_check(
+                    {**entry.data, CONF_PASSWORD: password},
+                    known_user_id(self.hass, entry),
                 )
                 if password
                 else "invalid_auth"
@@ -294,7 +203,7 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._async_update_station(entry, {CONF_PASSWORD: password})
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD}),
+            data_schema=_REAUTH_SCHEMA,
             errors=errors,
             description_placeholders={"title": entry.title},
         )
@@ -310,225 +219,21 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
             if url_error:
                 errors[CONF_URL] = url_error
             else:
-                updates = {
-                    CONF_URL: url,
-                    CONF_PRINTER_ID: (user_input.get(CONF_PRINTER_ID) or "").strip(),
-                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
-                }
-                data = {**entry.data, **updates}
+                updates = _settings(url, user_input)
                 if url != entry.data[CONF_URL]:
                     self._async_abort_entries_match(
                         {CONF_URL: url, CONF_PASSWORD: entry.data[CONF_PASSWORD]}
                     )
-                error = await _check_server(
-                    _flow_client(self.hass, data), _first_user_id(self.hass, entry)
-                )
-                if error:
+                if error := await self._async_check(
+                    {**entry.data, **updates}, known_user_id(self.hass, entry)
+                ):
                     errors["base"] = error
                 else:
                     return self._async_update_station(entry, updates)
-        schema = self.add_suggested_values_to_schema(
-            vol.Schema(
-                {
-                    vol.Required(CONF_URL): _URL,
-                    vol.Optional(CONF_PRINTER_ID): str,
-                    vol.Required(CONF_VERIFY_SSL): bool,
-                }
-            ),
-            user_input or dict(entry.data),
-        )
-        return self.async_show_form(
-            step_id="reconfigure", data_schema=schema, errors=errors
-        )
-
-
-class EzeepOptionsFlow(OptionsFlow):
-    """Polling, cooldown, rate limit, and where the printer's readiness comes from.
-
-    A readiness source other than none leads to a second step (``printer_options``).
-    """
-
-    _numbers: dict[str, int]
-    _source: str
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and store the options."""
-        if user_input is not None:
-            source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
-            self._numbers = {k: int(v) for k, v in user_input.items()}
-            if source == SOURCE_NONE:
-                return self.async_create_entry(data=self._numbers)
-            self._source = source
-            if source == SOURCE_ENTITY:
-                return await self.async_step_printer_entity()
-            return await self.async_step_printer_url()
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=MAX_COOLDOWN,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_RATE_LIMIT, default=DEFAULT_RATE_LIMIT
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1, max=MAX_RATE_LIMIT, mode=NumberSelectorMode.BOX
-                    )
-                ),
-                **printer_options.SOURCE_FIELD,
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, self.config_entry.options
-            ),
-        )
-
-    async def async_step_printer_url(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The printer's LEDM (http/https) or IPP (ipp/ipps) URL; checked on submit."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = await printer_options.async_check_url(
-                self.hass, self._source, user_input
-            )
-            if error is None:
-                return self.async_create_entry(data=self._numbers | options)
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="printer_url",
-            data_schema=self.add_suggested_values_to_schema(
-                printer_options.URL_SCHEMA,
-                user_input or printer_options.current(self.config_entry, self._source),
-            ),
-            errors=errors,
-            description_placeholders={
-                "example": printer_options.EXAMPLE_URLS[self._source]
-            },
-        )
-
-    async def async_step_printer_entity(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """An entity of another integration and the states that mean "not ready"."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = printer_options.check_entity(self.hass, user_input)
-            if error is None:
-                return self.async_create_entry(data=self._numbers | options)
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="printer_entity",
-            data_schema=self.add_suggested_values_to_schema(
-                printer_options.ENTITY_SCHEMA,
-                user_input or printer_options.current(self.config_entry, SOURCE_ENTITY),
-            ),
-            errors=errors,
-        )
-
-
-class EzeepUserSubentryFlow(ConfigSubentryFlow):
-    """Add a person (an ID from a card or typed in) to a station, or change one."""
-
-    async def _async_check(self, user_id: str) -> str | None:
-        entry = self._get_entry()
-        client = (
-            entry.runtime_data.client
-            if entry.state is ConfigEntryState.LOADED
-            else _flow_client(self.hass, entry.data)
-        )
-        return await _check_server(client, user_id)
-
-    def _taken(self, user_id: str, except_subentry: str | None = None) -> bool:
-        return any(
-            sub.data.get(CONF_USER_ID) == user_id and sub.subentry_id != except_subentry
-            for sub in self._get_entry().get_subentries_of_type(SUBENTRY_TYPE_USER)
-        )
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Ask for the person's ID and name."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            user_id, error = _clean_user_id(user_input[CONF_USER_ID])
-            if error:
-                errors[CONF_USER_ID] = error
-            elif self._taken(user_id):
-                return self.async_abort(reason="already_configured")
-            elif error := await self._async_check(user_id):
-                errors["base"] = error
-            else:
-                name = (user_input.get(CONF_NAME) or "").strip()
-                return self.async_create_entry(
-                    title=_user_title(self._get_entry(), name),
-                    data={CONF_USER_ID: user_id, CONF_NAME: name},
-                )
-        return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _PERSON_SCHEMA,
-                user_input,
-            ),
-            errors=errors,
-        )
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a person's ID or name (also how a repaired unknown ID is retried)."""
-        entry = self._get_entry()
-        subentry = self._get_reconfigure_subentry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            user_id, error = _clean_user_id(user_input[CONF_USER_ID])
-            if error:
-                errors[CONF_USER_ID] = error
-            elif self._taken(user_id, subentry.subentry_id):
-                return self.async_abort(reason="already_configured")
-            elif error := await self._async_check(user_id):
-                errors["base"] = error
-            else:
-                name = (user_input.get(CONF_NAME) or "").strip()
-                data = {CONF_USER_ID: user_id, CONF_NAME: name}
-                if entry.state is ConfigEntryState.LOADED:
-                    coordinator = entry.runtime_data.coordinator
-                    was_unregistered = coordinator.is_unregistered(subentry.subentry_id)
-                    coordinator.async_clear_unregistered(subentry.subentry_id)
-                    if was_unregistered and data == dict(subentry.data):
-                        # Unchanged data does not reload: poll the person again now.
-                        self.hass.async_create_task(coordinator.async_request_refresh())
-                title = (
-                    subentry.title
-                    if not name and not subentry.data.get(CONF_NAME)
-                    else _user_title(entry, name, keep=subentry.subentry_id)
-                )
-                return self.async_update_and_abort(
-                    entry, subentry, title=title, data=data
-                )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _PERSON_SCHEMA,
-                user_input or dict(subentry.data),
+                _RECONFIGURE_SCHEMA, user_input or dict(entry.data)
             ),
             errors=errors,
         )

@@ -23,7 +23,9 @@ CONF_NAME: Final = "name"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
-# Options: printer readiness (see printer_status.py).
+CONF_UNKNOWN_HOLD_OFF: Final = "unknown_id_hold_off"
+CONF_SHEETS_PER_HOUR: Final = "registration_sheets_per_hour"
+# Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"
 CONF_PRINTER_VERIFY_SSL: Final = "printer_verify_ssl"
@@ -44,6 +46,17 @@ MAX_COOLDOWN: Final = 3600
 DEFAULT_RATE_LIMIT: Final = 30
 MAX_RATE_LIMIT: Final = 600
 RATE_WINDOW: Final = timedelta(minutes=1)
+#: Minutes an ID the server did not know is not sent again (registration sheets).
+DEFAULT_UNKNOWN_HOLD_OFF: Final = 5
+MIN_UNKNOWN_HOLD_OFF: Final = 1
+MAX_UNKNOWN_HOLD_OFF: Final = 60
+#: Registration sheets a station may cause per SHEET_WINDOW.
+DEFAULT_SHEETS_PER_HOUR: Final = 10
+MAX_SHEETS_PER_HOUR: Final = 100
+SHEET_WINDOW: Final = timedelta(hours=1)
+#: Hard caps of the hashed IDs a station remembers (held-off ones, known ones).
+MAX_HELD_IDS: Final = 512
+MAX_KNOWN_IDS: Final = 4096
 
 #: How many people are polled at once. Each asks its job lists one after the other, so
 #: this also bounds the requests in flight and the connections a poll opens. 16: 500
@@ -55,6 +68,12 @@ MAX_JOBS_ATTRIBUTE: Final = 25
 # Service names and fields.
 SERVICE_PRINT_ALL: Final = "print_all"
 SERVICE_CANCEL: Final = "cancel"
+SERVICE_GET_JOBS: Final = "get_jobs"
+SERVICE_PRINT_JOB: Final = "print_job"
+SERVICE_DELETE_JOB: Final = "delete_job"
+SERVICE_HOLD_JOB: Final = "hold_job"
+ATTR_JOB: Final = "job"
+ATTR_HOLD: Final = "hold"
 ATTR_USER_ID: Final = "user_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -71,15 +90,15 @@ MAX_COPIES: Final = 99
 EVENT_PRINT_PROGRESS: Final = "ezeep_print_progress"
 EVENT_PRINT_ERROR: Final = "ezeep_print_error"
 
-# Release results and progress statuses.
+# Release results; a job's last progress status is its result (completed, canceled).
 RESULT_QUEUED: Final = "queued"
 RESULT_COMPLETED: Final = "completed"
 RESULT_FAILED: Final = "failed"
 RESULT_CANCELED: Final = "canceled"
+#: A job deleted with ezeep.delete_job (a status of ezeep_print_progress, an event type).
+RESULT_DELETED: Final = "deleted"
 STATUS_STARTED: Final = "started"
 STATUS_PRINTING: Final = "printing"
-STATUS_COMPLETED: Final = "completed"
-STATUS_CANCELED: Final = "canceled"
 
 # Error codes of ezeep_print_error that are not X-FMP-Return numbers.
 ERROR_CONNECTION: Final = "connection_error"
@@ -91,6 +110,8 @@ ERROR_COOLDOWN: Final = "cooldown"
 ERROR_BUSY: Final = "already_releasing"
 ERROR_RATE_LIMITED: Final = "rate_limited"
 ERROR_PRINTER_NOT_READY: Final = "printer_not_ready"
+#: An unknown ID not sent again (hold-off) or the station's sheet limit.
+ERROR_UNKNOWN_USER: Final = "unknown_user"
 
 
 def signal_users_added(entry_id: str) -> str:

@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant
 from yarl import URL
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
-from .coordinator.jobs import UNREGISTERED
-from .coordinator.printer import printer_diagnostics
+from .coordinator.printer import PrinterCoordinator
 from .data import EzeepConfigEntry
+from .store import async_get_store
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
 
@@ -45,11 +45,11 @@ async def async_get_config_entry_diagnostics(
         for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
     ]
     if entry.state is not ConfigEntryState.LOADED:
-        unregistered = hass.data.get(UNREGISTERED, set())
+        store = async_get_store(hass)
         diagnostics["users"] = [
             {
                 "user": number,
-                "unregistered": (entry.entry_id, subentry_id) in unregistered,
+                "unregistered": store.is_marked(entry.entry_id, subentry_id),
             }
             for number, subentry_id in enumerate(people, start=1)
         ]
@@ -57,29 +57,54 @@ async def async_get_config_entry_diagnostics(
 
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
-    users: list[dict[str, Any]] = []
-    for number, subentry_id in enumerate(people, start=1):
-        jobs = coordinator.data.get(subentry_id) if coordinator.data else None
-        user_id = str(entry.subentries[subentry_id].data.get(CONF_USER_ID, ""))
-        state = runtime.releases.state(user_id)
-        users.append(
-            {
-                "user": number,
-                "polled": subentry_id in coordinator.users(),
-                "unregistered": coordinator.is_unregistered(subentry_id),
-                "pending_jobs": jobs.pending if jobs else None,
-                "held_jobs": (len(jobs.jobs) - jobs.pending) if jobs else None,
-                "visible": jobs.visible if jobs else None,
-                "releasing": state.running,
-                "last_result": state.last_result,
-            }
-        )
     diagnostics["server"] = {"url": _without_credentials(runtime.client.base_url)}
     diagnostics["coordinator"] = {
         "last_update_success": coordinator.last_update_success,
         "update_interval": str(coordinator.update_interval),
     }
-    diagnostics["users"] = users
+    diagnostics["users"] = [
+        _person(entry, number, subentry_id)
+        for number, subentry_id in enumerate(people, start=1)
+    ]
     if runtime.printer is not None:
-        diagnostics["printer"] = printer_diagnostics(runtime.printer)
+        diagnostics["printer"] = _printer_diagnostics(runtime.printer)
     return diagnostics
+
+
+def _person(entry: EzeepConfigEntry, number: int, subentry_id: str) -> dict[str, Any]:
+    """A person of a loaded station, by number: their counts and release state."""
+    coordinator = entry.runtime_data.coordinator
+    jobs = coordinator.data.get(subentry_id) if coordinator.data else None
+    user_id = str(entry.subentries[subentry_id].data.get(CONF_USER_ID, ""))
+    state = entry.runtime_data.releases.state(user_id)
+    return {
+        "user": number,
+        "polled": subentry_id in coordinator.users(),
+        "unregistered": coordinator.is_unregistered(subentry_id),
+        "pending_jobs": jobs.pending if jobs else None,
+        "held_jobs": (len(jobs.jobs) - jobs.pending) if jobs else None,
+        "visible": jobs.visible if jobs else None,
+        "releasing": state.running,
+        "last_result": state.last_result,
+    }
+
+
+def _printer_diagnostics(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """The printer part (no URL: it may name the network)."""
+    status = coordinator.data
+    return {
+        "source": coordinator.source,
+        "events_supported": coordinator.events_supported,
+        "update_interval": str(coordinator.update_interval),
+        "release_when_unreachable": coordinator.release_when_unreachable,
+        "state": status.state if status else None,
+        "reasons": list(status.reasons) if status else None,
+        "warnings": list(status.warnings) if status else None,
+        "supplies": [
+            {"label": s.label, "percent": s.percent, "state": s.state}
+            for s in status.supplies
+        ]
+        if status
+        else None,
+        "model": coordinator.info.model if coordinator.info else None,
+    }

@@ -1,9 +1,10 @@
-"""Base entity: one device per person (user sub-entry)."""
+"""Base entities: one device per person (user sub-entry), one for the station's printer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import override
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
@@ -11,12 +12,15 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_USER_ID, DOMAIN, SUBENTRY_TYPE_USER, signal_users_added
 from .coordinator.jobs import EzeepCoordinator, UserJobs
+from .coordinator.printer import PrinterCoordinator, printer_device_identifier
 from .data import EzeepConfigEntry
-from .release import ReleaseManager, ReleaseState
+from .printer import PrinterStatus
+from .release import ReleaseEvent, ReleaseManager, ReleaseState
 
 
 class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
@@ -66,8 +70,14 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         """Follow the release state as well as the coordinator."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self._releases.async_add_listener(self._user_id, self.async_write_ha_state)
+            self._releases.states.async_add_listener(self._user_id, self._on_release)
         )
+
+    @callback
+    def _on_release(self, event: ReleaseEvent | None) -> None:
+        """Write the state when the release state changed (``None``); skip job events."""
+        if event is None:
+            self.async_write_ha_state()
 
 
 def async_setup_user_entities(
@@ -93,3 +103,79 @@ def async_setup_user_entities(
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_users_added(entry.entry_id), add_new)
     )
+
+
+def printer_attributes(status: PrinterStatus, source: str) -> Mapping[str, Any]:
+    """The attributes of the printer's status and problem entities."""
+    return {
+        "reasons": list(status.reasons),
+        "warnings": list(status.warnings),
+        "source": source,
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class EzeepPrinterEntityDescription(EntityDescription):
+    """An entity of a station's printer, computed from the printer's status."""
+
+    value_fn: Callable[[PrinterStatus], StateType]
+    attributes_fn: Callable[[PrinterStatus, str], Mapping[str, Any] | None] = (
+        printer_attributes
+    )
+    available_fn: Callable[[PrinterStatus], bool] = lambda _status: True
+
+
+class EzeepPrinterEntity(CoordinatorEntity[PrinterCoordinator]):
+    """An entity of a station's printer (one device per station, not per person).
+
+    Only created when the station has a readiness source (options).
+    """
+
+    _attr_has_entity_name = True
+    entity_description: EzeepPrinterEntityDescription
+
+    def __init__(
+        self,
+        coordinator: PrinterCoordinator,
+        description: EzeepPrinterEntityDescription,
+    ) -> None:
+        """Create the entity on the station's printer device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry_id = coordinator.config_entry.entry_id
+        self._attr_unique_id = f"{entry_id}_{description.key}"
+        info = coordinator.info
+        self._attr_device_info = DeviceInfo(
+            identifiers={printer_device_identifier(entry_id)},
+            translation_key="printer",
+            manufacturer=info.make if info else None,
+            model=info.model if info else None,
+            serial_number=info.serial if info else None,
+            configuration_url=coordinator.configuration_url,
+        )
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available once the printer's status was read (or found unreachable)."""
+        status = self.coordinator.data
+        return (
+            super().available
+            and status is not None
+            and self.entity_description.available_fn(status)
+        )
+
+    @property
+    def value(self) -> StateType:
+        """The entity's value, computed from the printer's status."""
+        status = self.coordinator.data
+        return None if status is None else self.entity_description.value_fn(status)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the attributes."""
+        status = self.coordinator.data
+        if status is None:
+            return None
+        return self.entity_description.attributes_fn(status, self.coordinator.source)

@@ -1,26 +1,41 @@
-"""Event entity of a person: their jobs starting, completing, failing, being canceled."""
+"""Event entity of a person: their jobs starting, completing, failing, canceled, deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED, STATUS_STARTED
+from .const import (
+    RESULT_CANCELED,
+    RESULT_COMPLETED,
+    RESULT_DELETED,
+    RESULT_FAILED,
+    STATUS_STARTED,
+)
 from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
+from .release import ReleaseEvent
 
 PARALLEL_UPDATES = 0
 
-EVENT_TYPES: Final = [STATUS_STARTED, RESULT_COMPLETED, RESULT_FAILED, RESULT_CANCELED]
+EVENT_TYPES: Final = [
+    STATUS_STARTED,
+    RESULT_COMPLETED,
+    RESULT_FAILED,
+    RESULT_CANCELED,
+    RESULT_DELETED,
+]
 #: Event data shown as attributes; never the user ID or the config entry.
 _ATTRIBUTES: Final = {
-    STATUS_STARTED: ("job", "file_name", "proc_id"),
+    STATUS_STARTED: ("job", "file_name", "proc_id", "unit"),
     RESULT_COMPLETED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_CANCELED: ("job", "file_name", "proc_id", "done", "total", "unit"),
     RESULT_FAILED: ("job", "file_name", "proc_id", "code", "error", "os_error_text"),
+    RESULT_DELETED: ("job", "file_name"),
 }
 
 RELEASE = EventEntityDescription(
@@ -42,7 +57,7 @@ async def async_setup_entry(
     )
 
 
-def event_attributes(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+def event_attributes(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Return the attributes of an event entity's event from a bus event's data.
 
     ``job`` is the name people know the job by (its display name, else its file name);
@@ -57,17 +72,14 @@ def event_attributes(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 class EzeepReleaseEvent(EzeepUserEntity, EventEntity):
-    """Fires when one of this person's jobs starts, completes, fails or is canceled."""
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Follow this person's release events."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self._releases.async_add_event_listener(self._user_id, self._on_event)
-        )
+    """Fires when one of this person's jobs starts, completes, fails, is canceled or deleted."""
 
     @callback
-    def _on_event(self, event_type: str, data: dict[str, Any]) -> None:
-        self._trigger_event(event_type, event_attributes(event_type, data))
-        self.async_write_ha_state()
+    @override
+    def _on_release(self, event: ReleaseEvent | None) -> None:
+        """Fire this person's job events (the release state does not show here)."""
+        if event is not None:
+            self._trigger_event(
+                event.event_type, event_attributes(event.event_type, event.data)
+            )
+            self.async_write_ha_state()

@@ -1,4 +1,4 @@
-"""Logbook entries for printed, canceled and failed jobs.
+"""Logbook entries for printed, canceled, deleted and failed jobs.
 
 Messages name the job and the person's sub-entry title ("A card" for an ID no person is
 configured with), never the user ID: the logbook is shown to every user of Home Assistant.
@@ -28,8 +28,9 @@ from .const import (
     ERROR_RATE_LIMITED,
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
-    STATUS_CANCELED,
-    STATUS_COMPLETED,
+    RESULT_CANCELED,
+    RESULT_COMPLETED,
+    RESULT_DELETED,
     SUBENTRY_TYPE_USER,
 )
 
@@ -39,7 +40,7 @@ UNKNOWN_PERSON: Final = "A card"
 _REFUSALS: Final = frozenset(
     {ERROR_BUSY, ERROR_COOLDOWN, ERROR_PRINTER_NOT_READY, ERROR_RATE_LIMITED}
 )
-_FINISHED: Final = frozenset({STATUS_COMPLETED, STATUS_CANCELED})
+_FINISHED: Final = frozenset({RESULT_COMPLETED, RESULT_CANCELED, RESULT_DELETED})
 
 
 def _person(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -61,10 +62,12 @@ def _job(data: Mapping[str, Any]) -> str:
 
 
 def finished_message(data: Mapping[str, Any]) -> str:
-    """Describe a completed or canceled job: "report.pdf printed, 10 pages"."""
+    """Describe a completed, canceled or deleted job: "report.pdf printed, 10 pages"."""
     job = _job(data)
-    if data.get("status") == STATUS_CANCELED:
+    if data.get("status") == RESULT_CANCELED:
         return f"{job} canceled"
+    if data.get("status") == RESULT_DELETED:
+        return f"{job} deleted"
     pages = (
         (data.get("total") or data.get("done")) if data.get("unit") == "pages" else 0
     )

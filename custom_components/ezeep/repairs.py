@@ -12,9 +12,9 @@ from homeassistant.components.repairs import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
-from .coordinator.jobs import UNREGISTERED
+from .const import CONF_USER_ID, DOMAIN
 from .data import EzeepConfigEntry
+from .store import UNKNOWN_USER_ISSUE_PREFIX, async_get_store
 
 
 class UnknownUserRepairFlow(ConfirmRepairFlow):
@@ -38,17 +38,20 @@ class UnknownUserRepairFlow(ConfirmRepairFlow):
         that finishing it does not delete that issue.
         """
         if user_input is not None:
-            self.hass.data.get(UNREGISTERED, set()).discard(
-                (self._entry_id, self._subentry_id)
-            )
+            store = async_get_store(self.hass)
             entry: EzeepConfigEntry | None = self.hass.config_entries.async_get_entry(
                 self._entry_id
             )
+            person = entry.subentries.get(self._subentry_id) if entry else None
+            # They say they registered: their ID's hold-off ends too.
+            store.async_clear_unknown(
+                self._entry_id,
+                self._subentry_id,
+                person.data[CONF_USER_ID] if person else None,
+            )
             if entry is not None and entry.state is ConfigEntryState.LOADED:
-                coordinator = entry.runtime_data.coordinator
-                coordinator.async_clear_unregistered(self._subentry_id)
-                await coordinator.async_refresh()
-                if coordinator.is_unregistered(self._subentry_id):
+                await entry.runtime_data.coordinator.async_refresh()
+                if store.is_marked(self._entry_id, self._subentry_id):
                     subentry = entry.subentries.get(self._subentry_id)
                     return self.async_abort(
                         reason="still_unknown",
@@ -63,5 +66,5 @@ async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
     """Create the fix flow of an ezeep repair issue."""
-    assert data is not None and issue_id.startswith("unknown_user_"), DOMAIN
+    assert data is not None and issue_id.startswith(UNKNOWN_USER_ISSUE_PREFIX), DOMAIN
     return UnknownUserRepairFlow(str(data["entry_id"]), str(data["subentry_id"]))

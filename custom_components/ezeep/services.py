@@ -1,10 +1,13 @@
-"""The ``ezeep.print_all`` and ``ezeep.cancel`` services."""
+"""The services: ``print_all``, ``cancel`` and the single-job actions.
+
+``get_jobs``, ``print_job``, ``delete_job`` and ``hold_job`` only validate and resolve
+their call here; the actions themselves are in :mod:`.jobs` (shared with a panel).
+"""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_get_config_entry
 import probatio as vol
 
 from .const import (
@@ -22,19 +26,34 @@ from .const import (
     ATTR_DELETE,
     ATTR_DEVICE_ID,
     ATTR_FORCE,
+    ATTR_HOLD,
+    ATTR_JOB,
     ATTR_PRINTER_ID,
     ATTR_PROC_ID,
     ATTR_USER_ID,
     ATTR_WAIT,
-    CONF_PRINTER_ID,
     CONF_USER_ID,
     DOMAIN,
     MAX_COPIES,
     MIN_COPIES,
     SERVICE_CANCEL,
+    SERVICE_DELETE_JOB,
+    SERVICE_GET_JOBS,
+    SERVICE_HOLD_JOB,
     SERVICE_PRINT_ALL,
+    SERVICE_PRINT_JOB,
 )
 from .data import EzeepConfigEntry
+from .errors import translate_errors
+from .jobs import (
+    async_delete_job,
+    async_get_jobs,
+    async_hold_job,
+    async_print_job,
+    check_registered,
+    station_printer,
+)
+from .validation import clean_user_id
 
 
 def _copies(value: Any) -> int:
@@ -59,22 +78,50 @@ def _proc_id(value: Any) -> int:
     return number
 
 
+def _job_names(value: Any) -> list[str]:
+    """Accept a file name or a non-empty list of them (repeats dropped, order kept)."""
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names:
+        raise vol.Invalid("job must be a file name or a list of them")
+    cleaned = [cv.string(name).strip() for name in names]
+    if not all(cleaned):
+        raise vol.Invalid("a job name is empty")
+    return list(dict.fromkeys(cleaned))
+
+
+def _job_name(value: Any) -> str:
+    """Accept one file name."""
+    if not isinstance(value, str) or not value.strip():
+        raise vol.Invalid("job must be a file name")
+    return value.strip()
+
+
 _TARGET = {
     vol.Optional(ATTR_USER_ID): cv.string,
     vol.Optional(ATTR_DEVICE_ID): cv.string,
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
 }
-PRINT_ALL_SCHEMA = vol.Schema(
+_RELEASE = {
+    vol.Optional(ATTR_PRINTER_ID): cv.string,
+    vol.Optional(ATTR_COPIES, default=1): _copies,
+    vol.Optional(ATTR_DELETE, default=True): cv.boolean,
+    vol.Optional(ATTR_WAIT, default=False): cv.boolean,
+    vol.Optional(ATTR_FORCE, default=False): cv.boolean,
+}
+PRINT_ALL_SCHEMA = vol.Schema({**_TARGET, **_RELEASE})
+CANCEL_SCHEMA = vol.Schema({**_TARGET, vol.Optional(ATTR_PROC_ID): _proc_id})
+GET_JOBS_SCHEMA = vol.Schema({**_TARGET, vol.Optional(ATTR_PRINTER_ID): cv.string})
+PRINT_JOB_SCHEMA = vol.Schema(
+    {**_TARGET, **_RELEASE, vol.Required(ATTR_JOB): _job_names}
+)
+DELETE_JOB_SCHEMA = vol.Schema({**_TARGET, vol.Required(ATTR_JOB): _job_name})
+HOLD_JOB_SCHEMA = vol.Schema(
     {
         **_TARGET,
-        vol.Optional(ATTR_PRINTER_ID): cv.string,
-        vol.Optional(ATTR_COPIES, default=1): _copies,
-        vol.Optional(ATTR_DELETE, default=True): cv.boolean,
-        vol.Optional(ATTR_WAIT, default=False): cv.boolean,
-        vol.Optional(ATTR_FORCE, default=False): cv.boolean,
+        vol.Required(ATTR_JOB): _job_name,
+        vol.Required(ATTR_HOLD): cv.boolean,
     }
 )
-CANCEL_SCHEMA = vol.Schema({**_TARGET, vol.Optional(ATTR_PROC_ID): _proc_id})
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -98,29 +145,34 @@ def _validate(schema: vol.Schema, data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("invalid_field", field=field) from None
 
 
+#: Home Assistant's errors of async_get_config_entry -> this integration's keys.
+_ENTRY_ERRORS = {
+    "service_config_entry_not_found": "invalid_config_entry",
+    "service_config_entry_wrong_domain": "invalid_config_entry",
+    "service_config_entry_not_loaded": "entry_not_loaded",
+}
+
+
 def _station(hass: HomeAssistant, config_entry_id: str | None) -> EzeepConfigEntry:
     if config_entry_id is not None:
-        entry = hass.config_entries.async_get_entry(config_entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise _invalid("invalid_config_entry")
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _invalid("entry_not_loaded", title=entry.title)
-        return cast("EzeepConfigEntry", entry)
+        try:
+            return cast(
+                "EzeepConfigEntry",
+                async_get_config_entry(hass, DOMAIN, config_entry_id),
+            )
+        except ServiceValidationError as err:
+            # Keep this integration's messages (they name no entry id).
+            title = (err.translation_placeholders or {}).get("entry_title", "")
+            raise _invalid(
+                _ENTRY_ERRORS[str(err.translation_key)], title=title
+            ) from None
+    # Loaded stations only: one that failed to set up does not get in the way.
     loaded = hass.config_entries.async_loaded_entries(DOMAIN)
     if not loaded:
         raise _invalid("no_station")
     if len(loaded) > 1:
         raise _invalid("config_entry_required")
     return cast("EzeepConfigEntry", loaded[0])
-
-
-def _clean_user_id(value: str) -> str:
-    user_id = value.strip()
-    if not user_id:
-        raise _invalid("missing_user")
-    if ":" in user_id or not user_id.isprintable():
-        raise _invalid("invalid_user_id")
-    return user_id
 
 
 def _resolve(
@@ -135,7 +187,7 @@ def _resolve(
     if device_id is None:
         if user_id is None:
             return _station(hass, config_entry_id), None
-        return _station(hass, config_entry_id), _clean_user_id(user_id)
+        return _station(hass, config_entry_id), clean_user_id(user_id)
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_subentry_id is not None:
         entry = hass.config_entries.async_get_entry(device.config_entry_id)
@@ -150,45 +202,83 @@ def _resolve(
     raise _invalid("unknown_device")
 
 
-async def _async_print_all(call: ServiceCall) -> ServiceResponse:
-    data = _validate(PRINT_ALL_SCHEMA, dict(call.data))
-    entry, user_id = _resolve(call.hass, data)
+def _person(
+    hass: HomeAssistant, schema: vol.Schema, call: ServiceCall
+) -> tuple[dict[str, Any], EzeepConfigEntry, str]:
+    """Validate a call about one person; return its data, station and user ID."""
+    data = _validate(schema, dict(call.data))
+    entry, user_id = _resolve(hass, data)
     if user_id is None:
         raise _invalid("missing_user")
-    runtime = entry.runtime_data
-    subentry_id = runtime.coordinator.subentry_of(user_id)
-    if subentry_id is not None and runtime.coordinator.is_unregistered(subentry_id):
-        raise _invalid("user_not_registered", name=entry.subentries[subentry_id].title)
-    printer_id = (
-        (data.get(ATTR_PRINTER_ID) or "").strip()
-        or entry.data.get(CONF_PRINTER_ID)
-        or None
-    )
-    outcomes = await runtime.releases.async_print_all(
-        user_id,
-        printer_id=printer_id,
-        copies=data[ATTR_COPIES],
-        delete=data[ATTR_DELETE],
-        wait=data[ATTR_WAIT],
-        force=data[ATTR_FORCE],
-    )
-    return {"jobs": [outcome.as_dict() for outcome in outcomes]}
+    return data, entry, user_id
+
+
+async def _async_print_all(call: ServiceCall) -> ServiceResponse:
+    with translate_errors():
+        data, entry, user_id = _person(call.hass, PRINT_ALL_SCHEMA, call)
+        check_registered(entry, user_id)
+        outcomes = await entry.runtime_data.releases.async_print_all(
+            user_id,
+            printer_id=station_printer(entry, data.get(ATTR_PRINTER_ID)),
+            copies=data[ATTR_COPIES],
+            delete=data[ATTR_DELETE],
+            wait=data[ATTR_WAIT],
+            force=data[ATTR_FORCE],
+        )
+        return {"jobs": [outcome.as_dict() for outcome in outcomes]}
+
+
+async def _async_get_jobs(call: ServiceCall) -> ServiceResponse:
+    with translate_errors():
+        data, entry, user_id = _person(call.hass, GET_JOBS_SCHEMA, call)
+        return await async_get_jobs(
+            entry, user_id, printer_id=data.get(ATTR_PRINTER_ID)
+        )
+
+
+async def _async_print_job(call: ServiceCall) -> ServiceResponse:
+    with translate_errors():
+        data, entry, user_id = _person(call.hass, PRINT_JOB_SCHEMA, call)
+        outcomes = await async_print_job(
+            entry,
+            user_id,
+            data[ATTR_JOB],
+            printer_id=data.get(ATTR_PRINTER_ID),
+            copies=data[ATTR_COPIES],
+            delete=data[ATTR_DELETE],
+            wait=data[ATTR_WAIT],
+            force=data[ATTR_FORCE],
+        )
+        return {"jobs": [outcome.as_dict() for outcome in outcomes]}
+
+
+async def _async_delete_job(call: ServiceCall) -> None:
+    with translate_errors():
+        data, entry, user_id = _person(call.hass, DELETE_JOB_SCHEMA, call)
+        await async_delete_job(entry, user_id, data[ATTR_JOB])
+
+
+async def _async_hold_job(call: ServiceCall) -> None:
+    with translate_errors():
+        data, entry, user_id = _person(call.hass, HOLD_JOB_SCHEMA, call)
+        await async_hold_job(entry, user_id, data[ATTR_JOB], data[ATTR_HOLD])
 
 
 async def _async_cancel(call: ServiceCall) -> None:
-    data = _validate(CANCEL_SCHEMA, dict(call.data))
-    proc_id: int | None = data.get(ATTR_PROC_ID)
-    entry, user_id = _resolve(call.hass, data)
-    if user_id is None and proc_id is None:
-        raise _invalid("missing_cancel_target")
-    if user_id is not None and proc_id is not None:
-        raise _invalid("user_and_proc_id")
-    releases = entry.runtime_data.releases
-    if user_id is not None:
-        await releases.async_cancel_user(user_id)
-    else:
-        assert proc_id is not None
-        await releases.async_cancel_proc(proc_id)
+    with translate_errors():
+        data = _validate(CANCEL_SCHEMA, dict(call.data))
+        proc_id: int | None = data.get(ATTR_PROC_ID)
+        entry, user_id = _resolve(call.hass, data)
+        if user_id is None and proc_id is None:
+            raise _invalid("missing_cancel_target")
+        if user_id is not None and proc_id is not None:
+            raise _invalid("user_and_proc_id")
+        releases = entry.runtime_data.releases
+        if user_id is not None:
+            await releases.async_cancel_user(user_id)
+        else:
+            assert proc_id is not None
+            await releases.async_cancel_proc(proc_id)
 
 
 @callback
@@ -202,3 +292,22 @@ def async_setup_services(hass: HomeAssistant) -> None:
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(DOMAIN, SERVICE_CANCEL, _async_cancel, schema=None)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_JOBS,
+        _async_get_jobs,
+        schema=None,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PRINT_JOB,
+        _async_print_job,
+        schema=None,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    for service, handler in (
+        (SERVICE_DELETE_JOB, _async_delete_job),
+        (SERVICE_HOLD_JOB, _async_hold_job),
+    ):
+        hass.services.async_register(DOMAIN, service, handler, schema=None)

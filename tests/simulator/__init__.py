@@ -20,6 +20,7 @@ from .server import (
     SimJob,
     Simulator,
     SimUser,
+    make_jobs,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "SimJob",
     "SimUser",
     "Simulator",
+    "make_jobs",
 ]

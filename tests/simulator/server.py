@@ -20,7 +20,7 @@ import hmac
 import logging
 import re
 import time
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from aiohttp.http_writer import StreamWriter
@@ -127,6 +127,26 @@ class SimJob:
     def fits(self, printer: str | None) -> bool:
         """Whether the job can be printed on the printer (None: any printer)."""
         return printer is None or self.printers is None or printer in self.printers
+
+
+def make_jobs(
+    prefix: str, count: int, *, start: int = 1_700_000_000, held: int = 0, **kwargs: Any
+) -> list[SimJob]:
+    """Jobs ``{prefix}-1.pdf`` ... created one minute apart, oldest first.
+
+    The first ``held`` are on hold; other keyword arguments go to every job.
+    """
+    on_hold = bool(kwargs.pop("on_hold", False))
+    return [
+        SimJob(
+            file_name=f"{prefix}-{n}.tpf",
+            display_name=f"{prefix} {n}.pdf",
+            created=start + 60 * n,
+            on_hold=on_hold or n <= held,
+            **kwargs,
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 @dataclass
@@ -243,6 +263,8 @@ class Simulator(LocalServer):
         self._password = password
         self.printers: set[str] = set(printers)
         self.visible = visible
+        #: X-FMP-Visible per user ID (a missing key: ``visible``; None: no header).
+        self.visible_for: dict[str, str | None] = {}
         self.latency = latency
         self._initial_latency = latency
         self.users: dict[str, SimUser] = {}
@@ -689,7 +711,8 @@ class Simulator(LocalServer):
             middle = len(lines) // 2
             lines[middle:middle] = self._malformed_lines
         body = "".join(f"{line}\r\n" for line in ["[Jobs]", *lines]).encode("utf-8")
-        extra = [] if self.visible is None else [("X-FMP-Visible", self.visible)]
+        visible = self.visible_for.get(user.user_id, self.visible)
+        extra = [] if visible is None else [("X-FMP-Visible", visible)]
         return self._reply(0, body, extra)
 
     def _set_job_properties(

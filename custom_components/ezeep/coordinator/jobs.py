@@ -9,10 +9,7 @@ from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util.hass_dict import HassKey
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from ..const import (
     CONF_PRINTER_ID,
@@ -24,11 +21,10 @@ from ..const import (
     POLL_CONCURRENCY,
     SUBENTRY_TYPE_USER,
 )
+from ..errors import update_errors
+from ..job_lists import LatestLists
+from ..store import async_get_store
 from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
-
-#: (entry id, sub-entry id) of people the server did not know. Kept across reloads for the
-#: whole run: asking again would print another registration sheet.
-UNREGISTERED: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_unregistered")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +46,12 @@ def polled_users(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
     People the server did not know are left out until they are cleared: asking with
     their ID again would print another registration sheet.
     """
-    unregistered = hass.data.get(UNREGISTERED, set())
+    store = async_get_store(hass)
     return {
         subentry.subentry_id: subentry.data[CONF_USER_ID]
         for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
-        if (entry.entry_id, subentry.subentry_id) not in unregistered
+        if not store.is_marked(entry.entry_id, subentry.subentry_id)
     }
-
-
-def unknown_user_issue_id(subentry_id: str) -> str:
-    """Return the repair issue id for a person the server does not know."""
-    return f"unknown_user_{subentry_id}"
 
 
 class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
@@ -69,9 +60,13 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, client: TpfmClient
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: TpfmClient,
+        lists: LatestLists | None = None,
     ) -> None:
-        """Create the coordinator of one station."""
+        """Create the coordinator of one station; each list read goes to ``lists``."""
         super().__init__(
             hass,
             LOGGER,
@@ -85,12 +80,13 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             always_update=False,
         )
         self.client = client
+        self.lists = lists if lists is not None else LatestLists()
         self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
         self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
         # One poll at a time: a refresh requested after a release must not be overtaken
         # by an older, slower poll that would write back the job list from before it.
         self._poll_lock = asyncio.Lock()
-        self._unregistered = hass.data.setdefault(UNREGISTERED, set())
+        self._store = async_get_store(hass)
 
     # -- people ----------------------------------------------------------------------
 
@@ -107,30 +103,22 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     def is_unregistered(self, subentry_id: str) -> bool:
         """Return whether the server did not know this person (polling stopped)."""
-        return (self.config_entry.entry_id, subentry_id) in self._unregistered
+        return self._store.is_marked(self.config_entry.entry_id, subentry_id)
 
     @callback
     def async_mark_unregistered(self, user_id: str) -> None:
         """Stop polling a configured person the server does not know, and open a repair."""
         subentry_id = self.subentry_of(user_id)
-        if subentry_id is None or self.is_unregistered(subentry_id):
+        if subentry_id is None:
             return
-        self._unregistered.add((self.config_entry.entry_id, subentry_id))
-        subentry = self.config_entry.subentries[subentry_id]
+        title = self.config_entry.subentries[subentry_id].title
+        if not self._store.async_mark_unknown(
+            self.config_entry.entry_id, subentry_id, title
+        ):
+            return
         LOGGER.warning(
             "The ezeep server does not know the user ID of %s; polling it stopped",
-            subentry.title,
-        )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            unknown_user_issue_id(subentry_id),
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="unknown_user",
-            translation_placeholders={"name": subentry.title},
-            data={"entry_id": self.config_entry.entry_id, "subentry_id": subentry_id},
+            title,
         )
         if self.data is not None and subentry_id in self.data:
             self.async_set_updated_data(
@@ -140,8 +128,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     @callback
     def async_clear_unregistered(self, subentry_id: str) -> None:
         """Let a person be polled again (they registered, or their ID was changed)."""
-        self._unregistered.discard((self.config_entry.entry_id, subentry_id))
-        ir.async_delete_issue(self.hass, DOMAIN, unknown_user_issue_id(subentry_id))
+        self._store.async_clear_unknown(self.config_entry.entry_id, subentry_id)
 
     # -- polling ---------------------------------------------------------------------
 
@@ -153,14 +140,25 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             job_list = await self.client.get_jobs_with_held(
                 user_id, printer=self._printer_id
             )
+        self.lists.remember(user_id, job_list, with_held=True)
         # Releasable jobs oldest first, then held ones oldest first.
         jobs = sorted(job_list.jobs, key=lambda j: (j.on_hold, j.created))
         return UserJobs(jobs=tuple(jobs), visible=job_list.visible)
 
     @override
     async def _async_update_data(self) -> dict[str, UserJobs]:
-        async with self._poll_lock:
-            return await self._poll()
+        with update_errors():
+            async with self._poll_lock:
+                return await self._poll()
+
+    @callback
+    def async_schedule_refresh_user(self, user_id: str) -> None:
+        """Read a person's jobs again soon, in the background (after a release)."""
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self.async_refresh_user(user_id),
+            f"{DOMAIN} refresh after release",
+        )
 
     async def async_refresh_user(self, user_id: str) -> None:
         """Read one configured person's jobs again at once (after a release of theirs)."""
@@ -183,22 +181,17 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             return_exceptions=True,
         )
         data: dict[str, UserJobs] = {}
-        auth_failed = failed = 0
+        errors: list[TpfmError] = []
         for (subentry_id, user_id), result in zip(users.items(), results, strict=True):
             if isinstance(result, UserJobs):
                 data[subentry_id] = result
             elif isinstance(result, TpfmUserNotAllowedError):
                 self.async_mark_unregistered(user_id)
-            elif isinstance(result, TpfmAuthError):
-                auth_failed += 1
             elif isinstance(result, TpfmError):
-                failed += 1
+                errors.append(result)
             else:
                 raise result
-        if data or not (auth_failed or failed):
+        if data or not errors:
             return data
-        if auth_failed and not failed:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            )
-        raise UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect")
+        # A refused password only when that is all that failed.
+        raise next((e for e in errors if not isinstance(e, TpfmAuthError)), errors[0])

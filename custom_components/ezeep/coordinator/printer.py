@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import time
-from typing import Any, Final, override
+from typing import Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
@@ -30,12 +30,15 @@ from ..const import (
     CONF_PRINTER_VERIFY_SSL,
     CONF_RELEASE_UNREACHABLE,
     DOMAIN,
+    ERROR_PRINTER_NOT_READY,
     LOGGER,
     SOURCE_ENTITY,
     SOURCE_IPP,
     SOURCE_LEDM,
 )
+from ..errors import ReleaseRefusedError
 from ..printer import (
+    DEFAULT_TIMEOUT,
     IppClient,
     LedmClient,
     PrinterError,
@@ -46,7 +49,6 @@ from ..printer import (
     status_from_entity_state,
     unreachable,
 )
-from ..release import PrinterNotReadyError
 
 #: How often the printer entities are refreshed by polling.
 SCAN_INTERVAL: Final = timedelta(seconds=60)
@@ -54,15 +56,54 @@ SCAN_INTERVAL: Final = timedelta(seconds=60)
 EVENTS_SCAN_INTERVAL: Final = timedelta(minutes=10)
 #: A status this old (seconds) is still good enough to release on.
 MAX_STATUS_AGE: Final = 5.0
-#: Seconds to wait for the printer: sleeping printers answer the first request late.
-PRINTER_TIMEOUT: Final = 30.0
 #: A long poll that comes back sooner than this (seconds) is followed by a pause.
 EVENT_MIN_ROUND: Final = 1.0
+
+
+class PrinterNotReadyError(ReleaseRefusedError):
+    """The release guard's refusal: the printer cannot print now (``reason`` says why)."""
+
+    def __init__(self, status: PrinterStatus) -> None:
+        """Refuse because of this status; the reason is the printer's own words."""
+        state = status.state
+        reason = ", ".join(status.reasons) or str(state)
+        super().__init__(
+            ERROR_PRINTER_NOT_READY,
+            translation_key=(
+                "printer_warming_up"
+                if state is PrinterState.WARMING_UP
+                else "printer_unreachable"
+                if state is PrinterState.UNREACHABLE
+                else "printer_not_ready"
+            ),
+            error=reason,
+            placeholders={"reason": reason},
+        )
+
+    @property
+    def reason(self) -> str:
+        """Why the printer is not ready (its own words; the event's ``error`` text)."""
+        return self.error
 
 
 def printer_device_identifier(entry_id: str) -> tuple[str, str]:
     """The device-registry identifier of a station's printer."""
     return (DOMAIN, f"{entry_id}_printer")
+
+
+@callback
+def async_remove_printer_device(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Remove the station's printer device and its entities (no readiness source now).
+
+    Left in place they would stay unavailable for good; with a source set again the
+    device comes back with the next setup.
+    """
+    registry = dr.async_get(hass)
+    device = registry.async_get_device_by_identifier(
+        printer_device_identifier(entry.entry_id), entry.entry_id
+    )
+    if device is not None:
+        registry.async_remove_device(device.id)
 
 
 class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
@@ -181,19 +222,7 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus | None]):
         if state is PrinterState.UNREACHABLE and self.release_when_unreachable:
             LOGGER.info("Releasing although the printer cannot be reached (as set)")
             return
-        raise PrinterNotReadyError(
-            translation_domain=DOMAIN,
-            translation_key=(
-                "printer_warming_up"
-                if state is PrinterState.WARMING_UP
-                else "printer_unreachable"
-                if state is PrinterState.UNREACHABLE
-                else "printer_not_ready"
-            ),
-            translation_placeholders={
-                "reason": ", ".join(status.reasons) or str(state)
-            },
-        )
+        raise PrinterNotReadyError(status)
 
     # -- the LEDM event table --------------------------------------------------------
 
@@ -307,26 +336,5 @@ def make_printer_client(
     """Create the LEDM or IPP client of a printer URL (ValueError for a bad URL)."""
     session = async_get_clientsession(hass, verify_ssl=verify_ssl)
     if source == SOURCE_LEDM:
-        return LedmClient(session, url, verify_ssl=verify_ssl, timeout=PRINTER_TIMEOUT)
-    return IppClient(session, url, verify_ssl=verify_ssl, timeout=PRINTER_TIMEOUT)
-
-
-def printer_diagnostics(coordinator: PrinterCoordinator) -> dict[str, Any]:
-    """The printer part of the diagnostics (no URL: it may name the network)."""
-    status = coordinator.data
-    return {
-        "source": coordinator.source,
-        "events_supported": coordinator.events_supported,
-        "update_interval": str(coordinator.update_interval),
-        "release_when_unreachable": coordinator.release_when_unreachable,
-        "state": status.state if status else None,
-        "reasons": list(status.reasons) if status else None,
-        "warnings": list(status.warnings) if status else None,
-        "supplies": [
-            {"label": s.label, "percent": s.percent, "state": s.state}
-            for s in status.supplies
-        ]
-        if status
-        else None,
-        "model": coordinator.info.model if coordinator.info else None,
-    }
+        return LedmClient(session, url, verify_ssl=verify_ssl, timeout=DEFAULT_TIMEOUT)
+    return IppClient(session, url, verify_ssl=verify_ssl, timeout=DEFAULT_TIMEOUT)

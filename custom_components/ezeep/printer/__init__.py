@@ -1,7 +1,7 @@
 """Printer readiness: HP LEDM and IPP status clients and their common model.
 
 No Home Assistant imports in this package (``status_from_entity_state`` takes a state
-string); the integration's ``printer_status.py`` builds on it.
+string); the integration's ``coordinator/printer.py`` builds on it.
 """
 
 from .errors import (
@@ -14,6 +14,7 @@ from .errors import (
 from .ipp import IppClient
 from .ledm import LedmClient
 from .readiness import (
+    DEFAULT_TIMEOUT,
     SUPPLY_COLORS,
     PrinterInfo,
     PrinterState,
@@ -24,6 +25,7 @@ from .readiness import (
 )
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "SUPPLY_COLORS",
     "IppClient",
     "LedmClient",

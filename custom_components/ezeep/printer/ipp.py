@@ -23,9 +23,14 @@ from pyipp import (
 from yarl import URL
 
 from .errors import PrinterConnectionError, PrinterNotSupportedError, PrinterParseError
-from .readiness import PrinterInfo, PrinterState, PrinterStatus, Supply, clean_text
-
-DEFAULT_TIMEOUT: Final = 30.0
+from .readiness import (
+    DEFAULT_TIMEOUT,
+    PrinterInfo,
+    PrinterState,
+    PrinterStatus,
+    Supply,
+    clean_text,
+)
 
 #: marker-colors values (sRGB hex) and the label codes they stand for.
 _COLOR_LABELS: Final = {

@@ -31,6 +31,7 @@ from .errors import (
     PrinterTimeoutError,
 )
 from .readiness import (
+    DEFAULT_TIMEOUT,
     RELEASABLE_STATES,
     PrinterInfo,
     PrinterState,
@@ -45,8 +46,6 @@ PATH_CONSUMABLES: Final = "/DevMgmt/ConsumableConfigDyn.xml"
 PATH_CONFIG: Final = "/DevMgmt/ProductConfigDyn.xml"
 PATH_EVENTS: Final = "/EventMgmt/EventTable"
 
-#: Sleeping printers take more than 10 s to answer the first request.
-DEFAULT_TIMEOUT: Final = 30.0
 #: The long poll asks the printer to hold the answer this long (tenths of a second) ...
 EVENT_WAIT_TENTHS: Final = 1200
 #: ... and waits a little longer than that for it.

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+#: Seconds to wait for a printer (LEDM or IPP): sleeping printers take more than 10 s
+#: to answer the first request.
+DEFAULT_TIMEOUT: Final = 30.0
+
 
 class PrinterState(StrEnum):
     """What a printer is doing, as far as releasing jobs to it is concerned."""

@@ -12,6 +12,7 @@ from .client import (
     STREAM_READ_TIMEOUT,
     PrintJobStream,
     TpfmClient,
+    UserIdGuard,
     normalize_url,
 )
 from .errors import (
@@ -78,6 +79,7 @@ __all__ = [
     "TpfmStreamError",
     "TpfmTimeoutError",
     "TpfmUserNotAllowedError",
+    "UserIdGuard",
     "VersionInfo",
     "error_for_code",
     "normalize_url",

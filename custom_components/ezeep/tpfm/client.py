@@ -14,9 +14,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 import contextlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 import logging
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 from urllib.parse import quote
 
 import aiohttp
@@ -26,6 +27,7 @@ from yarl import URL
 
 from .errors import (
     TpfmAuthError,
+    TpfmCommandError,
     TpfmConnectionError,
     TpfmError,
     TpfmHttpError,
@@ -180,6 +182,24 @@ def merge_held(releasable: JobList, everything: JobList) -> JobList:
     )
 
 
+class UserIdGuard(Protocol):
+    """Asked before a request carries a user ID; told what the server answered about it.
+
+    The client's one seam for every command sent as a person (GetJobList, DeleteJob,
+    SetJobProperties, CancelPrintJob, GetCapabilities, PrintJob): :meth:`before` raises
+    (a :class:`TpfmError`) to keep the ID from being sent at all; :meth:`answered` is told
+    the command error of the answer's head (``X-FMP-Return``), or None when the server
+    accepted the ID. Connection faults and HTTP errors say nothing about the ID and are
+    not told.
+    """
+
+    def before(self, user_id: str) -> None:
+        """Raise to refuse sending ``user_id``."""
+
+    def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
+        """The server answered a request sent as ``user_id``."""
+
+
 class TpfmClient:
     """Talks the TPFM commands to one server with one station password."""
 
@@ -211,6 +231,8 @@ class TpfmClient:
         self._print_start_timeout = print_start_timeout
         self._stream_read_timeout = stream_read_timeout
         self._retry_delays = retry_delays
+        #: Asked before every request that carries a user ID (None: no guard).
+        self.guard: UserIdGuard | None = None
 
     @property
     def language(self) -> str:
@@ -251,10 +273,29 @@ class TpfmClient:
             )
         return headers
 
+    def _ask_guard(self, user_id: str | None) -> None:
+        """Let the guard refuse a request sent as ``user_id`` before it is sent."""
+        if user_id is not None and self.guard is not None:
+            self.guard.before(user_id)
+
+    def _check_answer(
+        self, user_id: str | None, status: int, headers: Mapping[str, str]
+    ) -> None:
+        """Check an answer's head and tell the guard what it says about ``user_id``."""
+        try:
+            _check_head(status, headers)
+        except TpfmCommandError as err:
+            if user_id is not None and self.guard is not None:
+                self.guard.answered(user_id, err)
+            raise
+        if user_id is not None and self.guard is not None:
+            self.guard.answered(user_id, None)
+
     async def _get(
         self, cmd: str, params: Mapping[str, str | int | None], user_id: str | None
     ) -> _Reply:
         """Send one ordinary command and return its checked answer."""
+        self._ask_guard(user_id)
         url = self._url(cmd, params)
         headers = self._headers(user_id)
         # sock_read bounds the wait for the head (and each read) once connected; the
@@ -274,7 +315,7 @@ class TpfmClient:
                     timeout=timeout,
                     allow_redirects=False,
                 ) as resp:
-                    _check_head(resp.status, resp.headers)
+                    self._check_answer(user_id, resp.status, resp.headers)
                     body = await _read_body(resp)
                     return _Reply(resp.headers, body.decode("utf-8", errors="replace"))
         except TimeoutError as err:
@@ -405,6 +446,7 @@ class TpfmClient:
             "Delete": int(delete),
             "Progress": int(progress),
         }
+        self._ask_guard(user_id)
         url = self._url("PrintJob", params)
         headers = self._headers(user_id)
         # No read timeout on the socket: the stream's own per-line timeout applies.
@@ -429,6 +471,7 @@ class TpfmClient:
 
         return PrintJobStream(
             open_response,
+            check_head=partial(self._check_answer, user_id),
             start_timeout=self._print_start_timeout,
             read_timeout=self._stream_read_timeout,
         )
@@ -443,9 +486,11 @@ class PrintJobStream:
         *,
         start_timeout: float,
         read_timeout: float,
+        check_head: Callable[[int, Mapping[str, str]], None] = _check_head,
     ) -> None:
         """Prepare the request; ``__aenter__`` sends it through ``open_response``."""
         self._open = open_response
+        self._check_head = check_head
         self._start_timeout = start_timeout
         self._read_timeout = read_timeout
         self._resp: aiohttp.ClientResponse | None = None
@@ -466,7 +511,7 @@ class PrintJobStream:
             cause = err.__cause__ if isinstance(err, _NotResentError) else err
             raise TpfmConnectionError(f"PrintJob: {type(cause).__name__}") from err
         try:
-            _check_head(resp.status, resp.headers)
+            self._check_head(resp.status, resp.headers)
         except BaseException:
             resp.close()
             raise

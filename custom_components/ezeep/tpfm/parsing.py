@@ -116,8 +116,14 @@ def _unquote_names(rest: str) -> tuple[str, str]:
         return (display, driver) if display else (driver, "")
     sep = rest.rfind('":"')
     if sep > 0:
-        if not rest.endswith('"') or len(rest) < sep + 4:
+        if not rest.endswith('"'):
             raise ValueError("unterminated driver name")
+        # The last separator that leaves a closing quote of its own: in ``"":":"`` (an
+        # empty display name, the driver ":") the last ``":"`` is the driver's.
+        while len(rest) < sep + 4:
+            sep = rest.rfind('":"', 0, sep + 2)
+            if sep <= 0:
+                raise ValueError("unterminated driver name")
         return rest[1:sep], rest[sep + 3 : -1]
     if len(rest) >= 2 and rest.endswith('"'):
         return rest[1:-1], ""

@@ -51,7 +51,7 @@ from tests.simulator import (
 )
 from tests.simulator.server import FILE_VERSIONS
 
-from .tpfm_fixtures import RawServer, b64, chunk, closed_port, http_head
+from .fixtures import RawServer, b64, chunk, closed_port, http_head
 
 PASSWORD = "sim-password"
 USER = "test-user-1"
@@ -1289,3 +1289,74 @@ async def test_redirect_is_not_followed(session: aiohttp.ClientSession) -> None:
             await client.get_job_list(USER)
     assert err.value.status == 302
     assert len(server.requests) == 1
+
+
+# -- the user-ID guard ---------------------------------------------------------------------
+
+
+class _Guard:
+    """Records what the client asks and tells; refuses the IDs in ``refuse``."""
+
+    def __init__(self, *refuse: str) -> None:
+        self.refuse = set(refuse)
+        self.asked: list[str] = []
+        self.told: list[tuple[str, int | None]] = []
+
+    def before(self, user_id: str) -> None:
+        self.asked.append(user_id)
+        if user_id in self.refuse:
+            raise TpfmUserNotAllowedError(error_text="refused here")
+
+    def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
+        self.told.append((user_id, None if error is None else error.code))
+
+
+async def test_guard_sees_every_request_sent_as_a_person(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """Asked before each request with a user ID; told of each answer about it."""
+    guard = client.guard = _Guard()
+    await client.get_version()
+    await client.get_jobs_with_held(USER)
+    with pytest.raises(TpfmUserNotAllowedError):
+        await client.get_job_list(UNKNOWN_USER)
+    with pytest.raises(TpfmInvalidPrinterError):
+        await client.get_job_list(USER, printer="printer-unknown")
+    async with client.print_job(USER, "job-1.tpf") as stream:
+        await stream.wait_result()
+    with pytest.raises(TpfmUserNotAllowedError):
+        async with client.print_job(UNKNOWN_USER, "job-2.tpf"):
+            pytest.fail("entered a refused PrintJob")
+    assert guard.asked == [USER, USER, UNKNOWN_USER, USER, USER, UNKNOWN_USER]
+    assert guard.told == [
+        (USER, None),
+        (USER, None),
+        (UNKNOWN_USER, 3),
+        (USER, 4),
+        (USER, None),
+        (UNKNOWN_USER, 3),
+    ]
+
+
+async def test_guard_refusal_sends_nothing(client: TpfmClient, sim: Simulator) -> None:
+    """A refused ID reaches the server with no command, PrintJob included."""
+    client.guard = _Guard(UNKNOWN_USER)
+    with pytest.raises(TpfmUserNotAllowedError, match="refused here"):
+        await client.get_job_list(UNKNOWN_USER)
+    with pytest.raises(TpfmUserNotAllowedError):
+        client.print_job(UNKNOWN_USER, "job-1.tpf")
+    with pytest.raises(TpfmUserNotAllowedError):
+        await client.delete_job(UNKNOWN_USER, "job-1.tpf")
+    assert sum(sim.counts.values()) == 0
+    assert sim.registration_printouts == {}
+
+
+async def test_guard_is_not_told_of_http_errors(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """A refused password says nothing about the ID: the guard is not told."""
+    guard = client.guard = _Guard()
+    sim.http_error("GetJobList", 401)
+    with pytest.raises(TpfmAuthError):
+        await client.get_job_list(USER)
+    assert guard.told == []

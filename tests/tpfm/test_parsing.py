@@ -32,7 +32,7 @@ from custom_components.ezeep.tpfm.parsing import (
     split_sections,
 )
 
-from .tpfm_fixtures import SPEC_JOB_LINES, b64, job_line
+from .fixtures import SPEC_JOB_LINES, b64, job_line
 
 PARSING_LOGGER = "custom_components.ezeep.tpfm.parsing"
 
@@ -568,3 +568,9 @@ def test_job_line_round_trip(  # noqa: PLR0917
             on_hold=on_hold,
         )
         assert job.name == (display.strip() or file_name)
+
+
+def test_empty_display_name_and_a_colon_driver() -> None:
+    """``"":":"``: the last ``":"`` belongs to the driver name, not to the separator."""
+    job = parse_job_line('a.tpf:1:1665560851:1665560851:0:0:"":":"')
+    assert (job.name, job.driver_name) == ("a.tpf", ":")

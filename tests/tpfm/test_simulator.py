@@ -21,7 +21,7 @@ from yarl import URL
 from tests.simulator import SimJob, Simulator
 from tests.simulator.demo import DEMO_PRINTERS, DEMO_USER_IDS, demo_simulator
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "sim-password"
 USER = "user-1"
 LANG = "en"

@@ -1,13 +1,14 @@
-"""The printer-readiness part of the options flow."""
+"""The options flow: polling, cooldown, rate limit and the printer's readiness source."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,10 +22,23 @@ from custom_components.ezeep.const import (
     CONF_RATE_LIMIT,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
+    DEFAULT_COOLDOWN,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
 )
 from tests.simulator.printer import PrinterSimulator
 
-NUMBERS = {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30}
+NUMBERS = {
+    CONF_SCAN_INTERVAL: 60,
+    CONF_COOLDOWN: 10,
+    CONF_RATE_LIMIT: 30,
+    CONF_UNKNOWN_HOLD_OFF: 5,
+    CONF_SHEETS_PER_HOUR: 10,
+}
 
 
 async def start(
@@ -35,6 +49,15 @@ async def start(
     if source is not None:
         data[CONF_PRINTER_SOURCE] = source
     return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
+def defaults(result: FlowResult) -> dict[str, Any]:
+    """Return the default values of a form's fields."""
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if callable(getattr(key, "default", None))
+    }
 
 
 def suggested(result: FlowResult, field: str) -> Any:
@@ -139,7 +162,7 @@ async def test_not_supported_and_timeout(
         assert result["errors"] == {"base": error}
     printer_sim.not_found = False
     printer_sim.fall_asleep(1.0)
-    with patch("custom_components.ezeep.coordinator.printer.PRINTER_TIMEOUT", 0.2):
+    with patch("custom_components.ezeep.coordinator.printer.DEFAULT_TIMEOUT", 0.2):
         result = await start(hass, init_integration, "ledm")
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_PRINTER_URL: printer_sim.url}
@@ -217,3 +240,95 @@ async def test_entity_source(
     assert hass.states.get("sensor.printer_status").state == "ready"  # type: ignore[union-attr]
     result = await start(hass, init_integration, "entity")
     assert suggested(result, CONF_NOT_READY_STATES) == ["stopped", "paper jam"]
+
+
+async def test_options_defaults(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The options form shows the defaults of a new station."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert defaults(result) == {
+        CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+        CONF_COOLDOWN: DEFAULT_COOLDOWN,
+        CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
+        CONF_UNKNOWN_HOLD_OFF: DEFAULT_UNKNOWN_HOLD_OFF,
+        CONF_SHEETS_PER_HOUR: DEFAULT_SHEETS_PER_HOUR,
+    }
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+
+
+async def test_options_update_and_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """New options are stored, and the reloaded coordinator polls at the new interval."""
+    entry = init_integration
+    coordinator = entry.runtime_data.coordinator
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 30,
+            CONF_COOLDOWN: 0,
+            CONF_RATE_LIMIT: 5.0,
+            CONF_UNKNOWN_HOLD_OFF: 60,
+            CONF_SHEETS_PER_HOUR: 1,
+        },
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_SCAN_INTERVAL: 30,
+        CONF_COOLDOWN: 0,
+        CONF_RATE_LIMIT: 5,
+        CONF_UNKNOWN_HOLD_OFF: 60,
+        CONF_SHEETS_PER_HOUR: 1,
+    }
+    assert all(type(value) is int for value in entry.options.values())
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator is not coordinator
+    assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
+
+    # The form now suggests the stored values.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested(result, CONF_SCAN_INTERVAL) == 30
+    assert suggested(result, CONF_RATE_LIMIT) == 5
+    assert suggested(result, CONF_UNKNOWN_HOLD_OFF) == 60
+    assert entry.runtime_data.client.guard.hold_off == 3600
+
+
+@pytest.mark.parametrize(
+    "user_input",
+    [
+        {CONF_SCAN_INTERVAL: 14, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 3601, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: -1, CONF_RATE_LIMIT: 30},
+        {CONF_SCAN_INTERVAL: 60, CONF_COOLDOWN: 10, CONF_RATE_LIMIT: 0},
+        {**NUMBERS, CONF_UNKNOWN_HOLD_OFF: 0},
+        {**NUMBERS, CONF_UNKNOWN_HOLD_OFF: 61},
+        {**NUMBERS, CONF_SHEETS_PER_HOUR: 0},
+        {**NUMBERS, CONF_SHEETS_PER_HOUR: 101},
+    ],
+    ids=[
+        "scan_14",
+        "scan_3601",
+        "cooldown_negative",
+        "rate_0",
+        "hold_off_0",
+        "hold_off_61",
+        "sheets_0",
+        "sheets_101",
+    ],
+)
+async def test_options_out_of_range_rejected(
+    hass: HomeAssistant, init_integration: MockConfigEntry, user_input: dict[str, Any]
+) -> None:
+    """Values outside the selectors' ranges are refused by the form's schema."""
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    assert entry.options == {}

@@ -1,19 +1,23 @@
-"""The printer-readiness part of the options flow: schemas and checks.
+"""Options flow: polling, cooldown, rate limit, and where the printer's readiness comes from.
 
-Kept out of ``config_flow.py``: the options flow's ``init`` step offers the source,
-then ``printer_url`` (LEDM or IPP, checked against the printer) or ``printer_entity``.
+The ``init`` step offers the numbers and the readiness source, then ``printer_url`` (LEDM
+or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
+entity and the states that mean "not ready").
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -25,16 +29,34 @@ import probatio as vol
 from yarl import URL
 
 from .const import (
+    CONF_COOLDOWN,
     CONF_NOT_READY_STATES,
     CONF_PRINTER_ENTITY,
     CONF_PRINTER_SOURCE,
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
+    CONF_RATE_LIMIT,
     CONF_RELEASE_UNREACHABLE,
+    CONF_SCAN_INTERVAL,
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
+    DEFAULT_COOLDOWN,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
+    MAX_COOLDOWN,
+    MAX_RATE_LIMIT,
+    MAX_SCAN_INTERVAL,
+    MAX_SHEETS_PER_HOUR,
+    MAX_UNKNOWN_HOLD_OFF,
+    MIN_SCAN_INTERVAL,
+    MIN_UNKNOWN_HOLD_OFF,
     PRINTER_SOURCES,
     SOURCE_ENTITY,
     SOURCE_IPP,
     SOURCE_LEDM,
+    SOURCE_NONE,
 )
 from .coordinator.printer import make_printer_client
 from .printer import (
@@ -44,6 +66,28 @@ from .printer import (
     PrinterTimeoutError,
 )
 
+
+def _box(low: int, high: int, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+#: The numbers of the options' first step.
+NUMBER_FIELDS: Final = {
+    vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): _box(
+        MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"
+    ),
+    vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): _box(0, MAX_COOLDOWN, "s"),
+    vol.Required(CONF_RATE_LIMIT, default=DEFAULT_RATE_LIMIT): _box(1, MAX_RATE_LIMIT),
+    vol.Required(CONF_UNKNOWN_HOLD_OFF, default=DEFAULT_UNKNOWN_HOLD_OFF): _box(
+        MIN_UNKNOWN_HOLD_OFF, MAX_UNKNOWN_HOLD_OFF, "min"
+    ),
+    vol.Required(CONF_SHEETS_PER_HOUR, default=DEFAULT_SHEETS_PER_HOUR): _box(
+        1, MAX_SHEETS_PER_HOUR
+    ),
+}
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.
 SOURCE_FIELD: Final = {
@@ -130,7 +174,10 @@ async def async_check_url(
     try:
         await client.status()
     except PrinterNotSupportedError:
-        return {}, f"{source}_not_supported"
+        return (
+            {},
+            "ledm_not_supported" if source == SOURCE_LEDM else "ipp_not_supported",
+        )
     except PrinterTimeoutError:
         return {}, "printer_timeout"
     except PrinterConnectionError:
@@ -161,3 +208,74 @@ def check_entity(
         CONF_NOT_READY_STATES: list(dict.fromkeys(states)),
         CONF_RELEASE_UNREACHABLE: bool(user_input.get(CONF_RELEASE_UNREACHABLE)),
     }, None
+
+
+class EzeepOptionsFlow(OptionsFlow):
+    """Polling, cooldown, rate limit, and where the printer's readiness comes from.
+
+    A readiness source other than none leads to a second step (``printer_url`` or
+    ``printer_entity``).
+    """
+
+    _numbers: dict[str, int]
+    _source: str
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and store the options."""
+        if user_input is not None:
+            source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
+            self._numbers = {k: int(v) for k, v in user_input.items()}
+            if source == SOURCE_NONE:
+                return self.async_create_entry(data=self._numbers)
+            self._source = source
+            if source == SOURCE_ENTITY:
+                return await self.async_step_printer_entity()
+            return await self.async_step_printer_url()
+        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self.config_entry.options
+            ),
+        )
+
+    async def async_step_printer_url(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The printer's LEDM (http/https) or IPP (ipp/ipps) URL; checked on submit."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, error = await async_check_url(self.hass, self._source, user_input)
+            if error is None:
+                return self.async_create_entry(data=self._numbers | options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="printer_url",
+            data_schema=self.add_suggested_values_to_schema(
+                URL_SCHEMA,
+                user_input or current(self.config_entry, self._source),
+            ),
+            errors=errors,
+            description_placeholders={"example": EXAMPLE_URLS[self._source]},
+        )
+
+    async def async_step_printer_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """An entity of another integration and the states that mean "not ready"."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, error = check_entity(self.hass, user_input)
+            if error is None:
+                return self.async_create_entry(data=self._numbers | options)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="printer_entity",
+            data_schema=self.add_suggested_values_to_schema(
+                ENTITY_SCHEMA,
+                user_input or current(self.config_entry, SOURCE_ENTITY),
+            ),
+            errors=errors,
+        )

@@ -1,4 +1,4 @@
-"""Printer readiness in Home Assistant: the release guard, force, sources and entities."""
+"""The printer coordinator: its sources, the LEDM event table and the release guard."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from unittest.mock import patch
 from homeassistant.components import automation
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -24,31 +23,32 @@ from custom_components.ezeep.const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RELEASE_UNREACHABLE,
+    DOMAIN,
+    ERROR_PRINTER_NOT_READY,
     EVENT_PRINT_ERROR,
 )
 from custom_components.ezeep.coordinator.printer import (
     EVENTS_SCAN_INTERVAL,
     SCAN_INTERVAL,
     PrinterCoordinator,
-    printer_device_identifier,
+    PrinterNotReadyError,
 )
-from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
-from custom_components.ezeep.printer import (
-    PrinterState,
-    Supply,
-    status_from_entity_state,
-)
-from custom_components.ezeep.printer_entity import supply_description
+from custom_components.ezeep.errors import ReleaseRefusedError
+from custom_components.ezeep.printer import PrinterState, PrinterStatus, unreachable
 from tests.conftest import (
     USER_1,
     USER_2,
     ledm_options,
     print_all,
     setup_station,
+    state,
     wait_for,
 )
 from tests.simulator import Simulator
-from tests.simulator.printer import MODEL, SERIAL, PrinterSimulator
+from tests.simulator.printer import PrinterSimulator
+
+STATUS_PATH = "/DevMgmt/ProductStatusDyn.xml"
+EVENTS_PATH = "/EventMgmt/EventTable"
 
 STATUS = "sensor.printer_status"
 PROBLEM = "binary_sensor.printer_problem"
@@ -61,23 +61,6 @@ def fresh_reads() -> Any:
         yield
 
 
-@pytest.fixture
-async def ledm_station(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    printer_sim: PrinterSimulator,
-) -> PrinterCoordinator:
-    """A station whose printer is read over LEDM (polling: no event table)."""
-    printer_sim.events = False
-    return await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
-
-
 async def test_no_source_no_printer_entities(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
@@ -85,57 +68,6 @@ async def test_no_source_no_printer_entities(
     assert init_integration.runtime_data.printer is None
     assert hass.states.get(STATUS) is None
     assert init_integration.runtime_data.releases.readiness_check is None
-
-
-async def test_ledm_entities(
-    hass: HomeAssistant,
-    ledm_station: PrinterCoordinator,
-    printer_sim: PrinterSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Status, problem and one supply sensor per colour, on one printer device."""
-    assert state(hass, STATUS) == "ready"
-    assert state(hass, PROBLEM) == "off"
-    levels = {
-        color: state(hass, f"sensor.printer_{color}_level")
-        for color in ("black", "cyan", "magenta", "yellow")
-    }
-    assert levels == {"black": "62", "cyan": "48", "magenta": "35", "yellow": "80"}
-    black = hass.states.get("sensor.printer_black_level")
-    assert black is not None
-    assert black.attributes["unit_of_measurement"] == "%"
-    assert black.attributes["label"] == "K"
-    assert black.attributes["low_threshold"] == 10
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        printer_device_identifier(mock_config_entry.entry_id),
-        mock_config_entry.entry_id,
-    )
-    assert device is not None
-    assert (device.model, device.serial_number, device.manufacturer) == (
-        MODEL,
-        SERIAL,
-        "HP",
-    )
-    assert device.config_entry_id == mock_config_entry.entry_id
-    assert device.config_subentry_id is None
-    entity = er.async_get(hass).async_get(STATUS)
-    assert entity is not None and entity.device_id == device.id
-
-    printer_sim.set_scenario("jammed")
-    printer_sim.supplies["K"] = 7
-    await ledm_station.async_refresh()
-    await hass.async_block_till_done()
-    assert state(hass, STATUS) == "blocked"
-    assert state(hass, PROBLEM) == "on"
-    problem = hass.states.get(PROBLEM)
-    assert problem is not None
-    assert problem.attributes["reasons"] == ["jamInPrinter (Tray 2)"]
-    assert problem.attributes["warnings"] == ["K low (7%)"]
-    assert state(hass, "sensor.printer_black_level") == "7"
-
-    diagnostics = await async_get_config_entry_diagnostics(hass, mock_config_entry)
-    assert diagnostics["printer"]["state"] == "blocked"
-    assert diagnostics["printer"]["source"] == "ledm"
 
 
 async def test_guard_refuses_then_releases(
@@ -333,7 +265,7 @@ async def test_slow_first_answer(
     """A sleeping printer that misses its first answer is not marked offline."""
     printer_sim.events = False
     printer_sim.fall_asleep(1.0)
-    with patch("custom_components.ezeep.coordinator.printer.PRINTER_TIMEOUT", 0.3):
+    with patch("custom_components.ezeep.coordinator.printer.DEFAULT_TIMEOUT", 0.3):
         mock_config_entry.add_to_hass(hass)
         hass.config_entries.async_update_entry(
             mock_config_entry, options=ledm_options(printer_sim)
@@ -489,36 +421,6 @@ async def test_tag_scan_releases_only_when_the_jam_is_cleared(
     assert len(errors) == 1
 
 
-def test_supply_names() -> None:
-    """Supply sensors are named by colour; other labels by the printer's label."""
-    names = {
-        label: (
-            supply_description(Supply(label)).translation_key,
-            supply_description(Supply(label)).translation_placeholders,
-        )
-        for label in ("K", "C", "M", "Y", "CMY", "PK")
-    }
-    assert names == {
-        "K": ("supply_black", None),
-        "C": ("supply_cyan", None),
-        "M": ("supply_magenta", None),
-        "Y": ("supply_yellow", None),
-        "CMY": ("supply_tricolor", None),
-        "PK": ("supply", {"label": "PK"}),
-    }
-
-
-def test_entity_state_mapping() -> None:
-    """A missing entity is unreachable; states compare without case and blanks."""
-    assert status_from_entity_state("sensor.x", None, []).state is (
-        PrinterState.UNREACHABLE
-    )
-    assert status_from_entity_state("sensor.x", "Stopped", [" stopped ", ""]).state is (
-        PrinterState.BLOCKED
-    )
-    assert status_from_entity_state("sensor.x", "idle", ["stopped"]).releasable
-
-
 async def test_bad_stored_url_skips_the_printer(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -535,3 +437,52 @@ async def test_bad_stored_url_skips_the_printer(
     await hass.async_block_till_done()
     assert mock_config_entry.runtime_data.printer is None
     assert "printer URL is not valid" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "key", "reason"),
+    [
+        (
+            PrinterStatus(PrinterState.BLOCKED, reasons=("jam", "door open")),
+            "printer_not_ready",
+            "jam, door open",
+        ),
+        (PrinterStatus(PrinterState.WARMING_UP), "printer_warming_up", "warming_up"),
+        (unreachable("timed out"), "printer_unreachable", "timed out"),
+    ],
+)
+def test_not_ready_error(status: PrinterStatus, key: str, reason: str) -> None:
+    """The guard's refusal is a ReleaseRefusedError with the event's code and text."""
+    err = PrinterNotReadyError(status)
+    assert isinstance(err, ReleaseRefusedError)
+    assert err.code == ERROR_PRINTER_NOT_READY == "printer_not_ready"
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key == key
+    assert err.translation_placeholders == {"reason": reason}
+    assert err.error == err.reason == reason
+
+
+async def test_printer_read_in_flight_at_unload_starts_no_event_follower(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    printer_sim: PrinterSimulator,
+    simulator: Simulator,
+) -> None:
+    """A release's printer read outlives the unload: it starts no event-table long poll.
+
+    The entry's background tasks were cancelled at the unload; one started after it
+    would long-poll the printer until Home Assistant stops (beside a reloaded station's).
+    """
+    printer = await setup_station(hass, mock_config_entry, ledm_options(printer_sim))
+    await wait_for(lambda: printer.events_supported is True)
+    printer_sim.fall_asleep(0.5)
+    status_reads = printer_sim.requests[STATUS_PATH]
+    with patch("custom_components.ezeep.coordinator.printer.MAX_STATUS_AGE", 0):
+        call = hass.async_create_task(print_all(hass, user_id=USER_1))
+        await wait_for(lambda: printer_sim.requests[STATUS_PATH] > status_reads)
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+        events_asked = printer_sim.requests[EVENTS_PATH]
+        await asyncio.wait_for(call, 5)
+    await asyncio.sleep(0.3)
+    assert printer_sim.requests[EVENTS_PATH] == events_asked
+    assert simulator.counts["PrintJob"] == 0

@@ -1,0 +1,200 @@
+"""Paper safety: an ID the server does not know is not sent again for a while.
+
+Each time the server answers that it does not know an ID (X-FMP-Return 3) the printer
+prints a registration code sheet. :class:`UnknownIdGuard` is the station client's
+:class:`~.tpfm.UserIdGuard`: the client asks it before *every* request that carries a
+user ID (releases, polling, services, a panel's sign-in, DeleteJob, ...) and tells it
+what the server answered, so no path can print a sheet without it knowing.
+
+* Per ID: after an "unknown" answer the ID is held off for the station's hold-off
+  (default 5 minutes); a request within it raises :class:`UnknownUserHeldOffError`.
+* Per station: after the station's limit of sheets in the last hour (default 10), IDs
+  not known to be registered (configured people the server knows, IDs the server
+  accepted in this run) raise :class:`UnknownCardsLimitError` until the hour has
+  passed, and one repair issue says so (without any ID).
+
+IDs are kept only as keyed BLAKE2b hashes (the key is random, made once per run) in the
+domain store, so they outlive a reload but not a restart; both sets are bounded LRUs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+import math
+import time
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+
+from .const import (
+    CONF_SHEETS_PER_HOUR,
+    CONF_UNKNOWN_HOLD_OFF,
+    DEFAULT_SHEETS_PER_HOUR,
+    DEFAULT_UNKNOWN_HOLD_OFF,
+    DOMAIN,
+    LOGGER,
+    MAX_HELD_IDS,
+    MAX_KNOWN_IDS,
+    SHEET_WINDOW,
+)
+from .errors import UnknownCardsLimitError, UnknownUserHeldOffError
+from .store import UnknownIdMemory, async_get_store, unknown_cards_issue_id
+from .tpfm import TpfmCommandError, TpfmUserNotAllowedError
+
+_WINDOW = SHEET_WINDOW.total_seconds()
+
+
+def _minutes(seconds: float) -> int:
+    """Whole minutes, rounded up, of a wait."""
+    return max(1, math.ceil(seconds / 60))
+
+
+def _recent_sheets(memory: UnknownIdMemory, now: float) -> int:
+    """Drop the sheets older than the window; return how many are left."""
+    while memory.sheets and now - memory.sheets[0] >= _WINDOW:
+        memory.sheets.popleft()
+    return len(memory.sheets)
+
+
+class UnknownIdGuard:
+    """Keeps a station's client from asking with IDs the server does not know."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        *,
+        station: str,
+        hold_off_minutes: int,
+        sheets_per_hour: int,
+        is_configured: Callable[[str], bool],
+    ) -> None:
+        """Guard station ``entry_id`` (named ``station`` in the repair issue).
+
+        ``is_configured`` tells whether an ID is a configured person the server knows:
+        such an ID is sent also while the station's sheet limit is reached.
+        """
+        store = async_get_store(hass)
+        self._hass = hass
+        self._entry_id = entry_id
+        self._station = station
+        self._hash = store.id_hash
+        self._memory = store.unknown_ids(entry_id)
+        self._memory.limit = sheets_per_hour
+        self.hold_off = hold_off_minutes * 60
+        self._is_configured = is_configured
+
+    def before(self, user_id: str) -> None:
+        """Refuse an ID that is held off, or unknown while the sheet limit is reached.
+
+        Raises:
+            UnknownUserHeldOffError: the server did not know the ID a moment ago.
+            UnknownCardsLimitError: the station printed its limit of sheets this hour.
+
+        """
+        now = time.monotonic()
+        memory, digest = self._memory, self._hash(user_id)
+        until = memory.held.get(digest)
+        if until is not None:
+            if now < until:
+                memory.held.move_to_end(digest)
+                raise UnknownUserHeldOffError(_minutes(until - now))
+            del memory.held[digest]
+        if digest in memory.known:
+            memory.known.move_to_end(digest)
+            return
+        if _recent_sheets(memory, now) >= memory.limit and not self._is_configured(
+            user_id
+        ):
+            self._async_open_issue(now)
+            raise UnknownCardsLimitError(_minutes(memory.sheets[0] + _WINDOW - now))
+
+    def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
+        """Remember an accepted ID, or hold off one the server did not know."""
+        memory, digest = self._memory, self._hash(user_id)
+        if error is None:
+            memory.held.pop(digest, None)
+            memory.known[digest] = None
+            memory.known.move_to_end(digest)
+            while len(memory.known) > MAX_KNOWN_IDS:
+                memory.known.popitem(last=False)
+        elif isinstance(error, TpfmUserNotAllowedError):
+            now = time.monotonic()
+            memory.known.pop(digest, None)
+            memory.held[digest] = now + self.hold_off
+            memory.held.move_to_end(digest)
+            while len(memory.held) > MAX_HELD_IDS:
+                memory.held.popitem(last=False)
+            memory.sheets.append(now)
+            LOGGER.info(
+                "The ezeep server did not know a user ID (a registration code was "
+                "printed); it is not sent again for %d min",
+                self.hold_off // 60,
+            )
+
+    @callback
+    def _async_open_issue(self, now: float) -> None:
+        """Open the station's "many unknown cards" issue, once, until the hour passed."""
+        memory = self._memory
+        if memory.issue_timer is not None:
+            return
+        LOGGER.warning(
+            "%d registration codes were printed at %s in the last hour; unknown cards "
+            "are refused without asking the server until the hour has passed",
+            len(memory.sheets),
+            self._station,
+        )
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            unknown_cards_issue_id(self._entry_id),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="unknown_cards",
+            translation_placeholders={
+                "station": self._station,
+                "limit": str(memory.limit),
+            },
+        )
+        _async_schedule_close(self._hass, self._entry_id, memory, now)
+
+
+@callback
+def _async_schedule_close(
+    hass: HomeAssistant, entry_id: str, memory: UnknownIdMemory, now: float
+) -> None:
+    """Check again when the oldest sheet of the window leaves it."""
+    delay = memory.sheets[0] + _WINDOW - now if memory.sheets else 0
+
+    @callback
+    def close(_now: datetime) -> None:
+        current = time.monotonic()
+        if _recent_sheets(memory, current) >= memory.limit:
+            _async_schedule_close(hass, entry_id, memory, current)
+            return
+        memory.issue_timer = None
+        ir.async_delete_issue(hass, DOMAIN, unknown_cards_issue_id(entry_id))
+
+    memory.issue_timer = async_call_later(hass, max(delay, 1), close)
+
+
+def guard_for_entry(
+    hass: HomeAssistant, entry: ConfigEntry, is_configured: Callable[[str], bool]
+) -> UnknownIdGuard:
+    """Return the guard of a station, with the limits from its options."""
+    return UnknownIdGuard(
+        hass,
+        entry.entry_id,
+        station=entry.title,
+        hold_off_minutes=entry.options.get(
+            CONF_UNKNOWN_HOLD_OFF, DEFAULT_UNKNOWN_HOLD_OFF
+        ),
+        sheets_per_hour=entry.options.get(
+            CONF_SHEETS_PER_HOUR, DEFAULT_SHEETS_PER_HOUR
+        ),
+        is_configured=is_configured,
+    )

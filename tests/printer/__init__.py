@@ -1,0 +1,1 @@
+"""Tests of the printer library (LEDM, IPP, the common model) and the printer simulator."""

@@ -1,0 +1,1 @@
+"""Tests of the TPFM library (client, parsing) and the TPFM simulator."""
