@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-import time
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
-import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.ezeep.panel.session import (
-    UNKNOWN_MEMORY,
-    UnknownIds,
-    async_get_sessions,
-)
+from custom_components.ezeep.panel.session import async_get_sessions
 from custom_components.ezeep.tpfm import TpfmAuthError, TpfmServerOsError
 from tests.conftest import USER_1, USER_2, make_jobs, settle
 from tests.simulator import Simulator
@@ -80,17 +73,6 @@ async def test_idle_timeout(
     assert (await panel.event("signed_out"))["reason"] == "idle"
 
 
-async def test_unknown_memory_is_bounded(hass: HomeAssistant) -> None:
-    """Many different unknown cards do not grow the memory without limit."""
-    unknown = async_get_sessions(hass).unknown
-    for n in range(UNKNOWN_MEMORY + 10):
-        unknown.remember("entry", f"card-{n}")
-    assert len(unknown._until) == UNKNOWN_MEMORY
-    unknown.check("entry", "card-0")  # forgotten: asked again
-    with pytest.raises(Exception, match="unknown_user_hold_off"):
-        unknown.check("entry", f"card-{UNKNOWN_MEMORY + 9}")
-
-
 async def test_server_errors_are_translated(
     hass: HomeAssistant,
     panel: PanelClient,
@@ -111,7 +93,8 @@ async def test_server_errors_are_translated(
     assert error["translation_placeholders"] == {"error": "Disk full"}
     simulator.http_error("GetJobList", 500)
     error = await panel.error("ezeep/panel/jobs", session=session)
-    assert error["code"] == "cannot_connect"
+    assert error["code"] == "connection_error"  # the code of ezeep_print_error
+    assert error["translation_key"] == "cannot_connect"
     simulator.clear_faults()
     with patch.object(client, "get_job_list", side_effect=TpfmAuthError()):
         error = await panel.error("ezeep/panel/jobs", session=session)
@@ -121,19 +104,6 @@ async def test_server_errors_are_translated(
         flow["context"]["source"] == "reauth"
         for flow in hass.config_entries.flow.async_progress()
     )
-
-
-def test_unknown_hold_off_expires() -> None:
-    """After the hold-off the ID may be asked about again."""
-    unknown = UnknownIds()
-    unknown.remember("entry", "card-1")
-    with pytest.raises(HomeAssistantError):
-        unknown.check("entry", "card-1")
-    unknown.check("entry", "card-2")
-    key = next(iter(unknown._until))
-    unknown._until[key] = time.monotonic() - 1
-    unknown.check("entry", "card-1")
-    assert not unknown._until
 
 
 async def test_reload_ends_sessions(

@@ -6,8 +6,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.panel.session import UnknownIds, async_get_sessions
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs
+from custom_components.ezeep.const import CONF_SHEETS_PER_HOUR
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs, settle
 from tests.simulator import SimJob, Simulator
 from tests.test_panel_websocket import PanelClient, panel_fixture, requests  # noqa: F401 - the panel fixture
 
@@ -80,6 +80,29 @@ async def test_unknown_id_asked_once(
     assert simulator.registration_printouts[UNKNOWN_USER] == 0
 
 
+async def test_unknown_cards_limit(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """The station's sheet limit holds every unknown card off and says when to retry."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_SHEETS_PER_HOUR: 1}
+    )
+    await settle(hass)
+    entry_id = init_integration.entry_id
+    error = await panel.error("ezeep/panel/sign_in", entry_id=entry_id, user_id="c-1")
+    assert error["translation_key"] == "unknown_user"
+    simulator.reset_log()
+    error = await panel.error("ezeep/panel/sign_in", entry_id=entry_id, user_id="c-2")
+    assert error["code"] == "unknown_user"
+    assert error["translation_key"] == "unknown_cards_limit"
+    assert error["translation_placeholders"] == {"minutes": "60"}
+    assert requests(simulator) == []
+    assert "c-2" not in "".join(panel.received)
+
+
 @pytest.mark.parametrize("user_id", ["", "   ", "a:b", "tab\there", "x" * 129])
 async def test_invalid_user_id_sends_nothing(
     panel: PanelClient,
@@ -137,7 +160,6 @@ async def test_unregistered_person_refused(
         "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=USER_2
     )
     assert error["code"] == "unknown_user"
-    async_get_sessions(hass).unknown = UnknownIds()  # past the hold-off
     simulator.reset_log()
     error = await panel.error(
         "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=USER_2

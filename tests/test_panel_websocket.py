@@ -21,8 +21,8 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.ezeep.const import DOMAIN
-from custom_components.ezeep.release import PrinterNotReadyError
+from custom_components.ezeep.coordinator.printer import PrinterNotReadyError
+from custom_components.ezeep.printer import PrinterState, PrinterStatus
 from tests.conftest import UNKNOWN_USER, USER_1, USER_2
 from tests.simulator import SimJob, Simulator
 
@@ -239,7 +239,9 @@ async def test_delete_and_hold(
     assert result["jobs"][0]["on_hold"] is False
     simulator.users[USER_1].jobs.clear()
     error = await panel.error("ezeep/panel/delete", session=session, job="report-2.tpf")
-    assert error["code"] == "job_not_found"  # the server's answer (code 5)
+    # The server's answer (code 5), through the error table like the services'.
+    assert error["code"] == "server_error"
+    assert error["translation_key"] == "server_error"
 
 
 async def test_printing_job_cannot_be_deleted_or_held(
@@ -328,7 +330,8 @@ async def test_release_of_a_job_gone_from_the_server(
         "ezeep/panel/release", session=session, jobs=["report-2.tpf", "report-1.tpf"]
     )
     assert error["code"] == "job_not_found"
-    assert requests(simulator) == ["GetJobList"]
+    # The fresh list of jobs.py (with held jobs, then without), then no PrintJob.
+    assert requests(simulator) == ["GetJobList", "GetJobList"]
     assert simulator.prints == []
 
 
@@ -339,9 +342,7 @@ async def test_printer_not_ready(
     releases = init_integration.runtime_data.releases
     releases.readiness_check = AsyncMock(
         side_effect=PrinterNotReadyError(
-            translation_domain=DOMAIN,
-            translation_key="printer_not_ready",
-            translation_placeholders={"reason": "Paper jam"},
+            PrinterStatus(PrinterState.BLOCKED, reasons=("Paper jam",))
         )
     )
     session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]

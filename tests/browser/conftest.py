@@ -54,6 +54,8 @@ VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
     "idle": {"idle_timeout": 5},
     "reader": {"reader_device_ids": [READER]},
+    # No station chosen (like the dashboard scripts/develop writes): the only one.
+    "any-station": {"station": False},
 }
 STARTUP_TIMEOUT = 120.0
 
@@ -143,14 +145,15 @@ def _start_simulator() -> SimulatorProcess:
     return SimulatorProcess(process, info["url"], info["control"])
 
 
-def _card(entry_id: str, **options: Any) -> dict[str, Any]:
-    return {
+def _card(entry_id: str, *, station: bool = True, **options: Any) -> dict[str, Any]:
+    """A card's config; ``station`` False: no station set."""
+    card = {
         "type": "custom:ezeep-release-panel",
-        "entry_id": entry_id,
         "keypad": "digits",
         "mask_id": True,
         **options,
     }
+    return {"entry_id": entry_id, **card} if station else card
 
 
 async def _make_user(ws: WsClient, name: str, login: tuple[str, str]) -> None:

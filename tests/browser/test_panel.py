@@ -199,6 +199,20 @@ def test_unknown_id_says_what_to_do(tablet: Tablet) -> None:
     expect(alert).to_contain_text("Register your card or ID with that code")
     expect(page.get_by_label("User ID")).to_have_value("")
     assert tablet.stack.sim.log()["registration_printouts"]["9999"] == 1
+    # Again at once: the station's guard holds the ID off (no second sheet) and the
+    # panel says when to try again.
+    type_id(page, "9999")
+    page.get_by_role("button", name="Sign in").click()
+    expect(alert).to_contain_text("then try again in 5 min")
+    assert tablet.stack.sim.log()["registration_printouts"]["9999"] == 1
+
+
+def test_card_without_station_takes_the_only_one(tablet: Tablet) -> None:
+    """A card with no station set (the dashboard of scripts/develop) uses the only one."""
+    tablet.stack.sim.set_user(PERSON_ID, [job(1, "Menu.pdf", size=2_000)])
+    tablet.open("any-station")
+    sign_in(tablet, PERSON_ID)
+    expect(job_row(tablet.page, "Menu.pdf")).to_be_visible()
 
 
 def test_idle_sign_out(tablet: Tablet) -> None:

@@ -7,7 +7,10 @@ from .server import SimJob, Simulator
 
 DEMO_PASSWORD = "sim-password"
 DEMO_PRINTERS: tuple[str, ...] = ("printer-1", "printer-2")
-DEMO_USER_IDS: tuple[str, ...] = ("demo-user-1", "demo-user-2", "card-0001")
+DEMO_USER_IDS: tuple[str, ...] = ("demo-user-1", "demo-user-2", "card-0001", "4711")
+#: The demo person whose job lists carry ``X-FMP-Visible: 1`` (single jobs may be chosen,
+#: deleted and held): an ID of digits, typed on the release panel's keypad.
+DEMO_PANEL_USER = "4711"
 
 _T0 = 1665560851  # 2022-10-12 07:47:31 UTC, like the spec's sample
 
@@ -88,6 +91,32 @@ def demo_jobs() -> dict[str, list[SimJob]]:
             ),
         ],
         "card-0001": [],
+        DEMO_PANEL_USER: [
+            SimJob(
+                _name(8),
+                "Einladung Sommerfest.pdf",
+                size=254000,
+                created=_T0 + 420,
+                steps=3,
+                step_delay=1.0,
+            ),
+            SimJob(
+                _name(9),
+                "Speiseplan KW 42.docx",
+                size=38000,
+                created=_T0 + 480,
+                steps=2,
+                step_delay=1.0,
+            ),
+            SimJob(
+                _name(10),
+                "Alter Entwurf.pdf",
+                size=1200,
+                created=_T0 + 540,
+                steps=1,
+                step_delay=0.5,
+            ),
+        ],
     }
 
 
@@ -96,6 +125,7 @@ def populate(sim: Simulator) -> None:
     sim.printers.update(DEMO_PRINTERS)
     for user_id, jobs in demo_jobs().items():
         sim.add_user(user_id, jobs)
+    sim.visible_for[DEMO_PANEL_USER] = "1"
 
 
 def demo_simulator(password: str = DEMO_PASSWORD, *, latency: float = 0.0) -> Simulator:

@@ -19,7 +19,12 @@ import pytest
 from yarl import URL
 
 from tests.simulator import SimJob, Simulator
-from tests.simulator.demo import DEMO_PRINTERS, DEMO_USER_IDS, demo_simulator
+from tests.simulator.demo import (
+    DEMO_PANEL_USER,
+    DEMO_PRINTERS,
+    DEMO_USER_IDS,
+    demo_simulator,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "sim-password"
@@ -914,6 +919,10 @@ async def test_demo_scenario(session: aiohttp.ClientSession) -> None:
     async with demo_simulator() as sim:
         assert set(sim.users) == set(DEMO_USER_IDS)
         assert sim.printers == set(DEMO_PRINTERS)
+        # One person may choose single jobs (the release panel's demo), on a keypad.
+        assert sim.visible_for == {DEMO_PANEL_USER: "1"}
+        assert DEMO_PANEL_USER.isdigit()
+        assert sim.users[DEMO_PANEL_USER].jobs
         jobs = [job for user in sim.users.values() for job in user.jobs]
         assert any(job.on_hold for job in jobs)
         assert any(job.progress_type == "Percentage" for job in jobs)

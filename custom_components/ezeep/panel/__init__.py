@@ -15,7 +15,7 @@ from pathlib import Path
 from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.core import HomeAssistant
 
-from ..const import LOGGER  # noqa: TID252
+from ..const import LOGGER
 from .websocket import async_register_commands
 
 URL_BASE = "/ezeep_static"

@@ -27,11 +27,13 @@ const DEFAULTS = {
   mask_id: true,
   release_all_on_sign_in: false,
 };
-/** Errors the card words itself (the server's text names service options). */
+/** Errors the card words itself (the server's texts name services and their options). */
 const OWN_ERROR_TEXTS = {
   printer_not_ready: "printer_not_ready",
   printer_warming_up: "printer_not_ready",
   printer_unreachable: "printer_not_ready",
+  job_not_found: "job_not_found",
+  selection_not_allowed: "selection_not_allowed",
 };
 const FINAL = new Set(["completed", "canceled", "failed"]);
 /** At most one "still here" note to the server per this many ms of tapping around. */
@@ -209,12 +211,27 @@ class EzeepReleasePanel extends LitElement {
 
   // -- server --------------------------------------------------------------------------------
 
+  /** A card without a station (a dashboard written by hand) takes the only one there is. */
+  async _onlyStation() {
+    try {
+      const { stations } = await this._call("ezeep/panel/stations");
+      if (stations.length === 1 && !this._config.entry_id) {
+        this._config = { ...this._config, entry_id: stations[0].entry_id };
+      }
+    } catch (err) {
+      // No answer: the card asks for a station in its settings.
+    }
+  }
+
   _call(type, data = {}) {
     return this._hass.callWS({ type, ...data });
   }
 
   async _resubscribe() {
     this._unsubscribe();
+    if (this._hass && this._config && !this._config.entry_id && this.isConnected) {
+      await this._onlyStation();
+    }
     const config = this._config;
     if (!this._hass || !config?.entry_id || !this.isConnected) return;
     const generation = (this._generation = (this._generation ?? 0) + 1);
@@ -298,7 +315,8 @@ class EzeepReleasePanel extends LitElement {
       text = this._hass.localize(`component.ezeep.exceptions.${key}.message`, values) || null;
     }
     text = text || err?.message || this._t("error_generic");
-    const hint = err?.code === "unknown_user" ? this._t("unknown_hint") : null;
+    // The server printed a registration sheet just now (a hold-off's text says so itself).
+    const hint = key === "unknown_user" ? this._t("unknown_hint") : null;
     this._message = { kind: "error", text, hint };
   }
 

@@ -3,17 +3,15 @@
 The typed or scanned ID stays here, on the server: the browser holds only an opaque token. A
 session belongs to one websocket connection and its Home Assistant user, and ends on sign-out,
 when that connection closes, or after its idle timeout (never while its release runs). No ID is
-ever logged; people the server did not know are remembered by a salted hash only.
+ever logged. Unknown IDs are held off by the station's guard (see unknown_ids.py), which
+every request of the station's client passes.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import hashlib
 import secrets
-import time
 from typing import Any
 
 from homeassistant.components.websocket_api.connection import ActiveConnection
@@ -23,27 +21,17 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
-from ..const import CONF_PRINTER_ID, DOMAIN  # noqa: TID252
-from ..data import EzeepConfigEntry, EzeepData  # noqa: TID252
-from ..tpfm import (  # noqa: TID252
-    Job,
-    JobList,
-    TpfmAuthError,
-    TpfmCommandError,
-    TpfmError,
-    TpfmJobNotFoundError,
-    TpfmUserNotAllowedError,
-)
+from ..const import DOMAIN
+from ..data import EzeepConfigEntry, EzeepData
+from ..errors import ReleaseRefusedError, event_code, translate_errors
+from ..jobs import async_get_jobs
+from ..release import ReleaseEvent
+from ..tpfm import TpfmError
 
 #: Longest idle timeout a card may ask for (seconds).
 MAX_IDLE_TIMEOUT = 600
 #: Signed out this long after the release finished, unless the person does something.
 RELEASED_SIGN_OUT = 5.0
-#: An ID the server did not know is not asked about again for this long (seconds): each
-#: ask prints a registration sheet. The station-wide limits of issue 11 come on top.
-UNKNOWN_HOLD_OFF = 300.0
-#: How many unknown IDs are remembered (oldest forgotten first).
-UNKNOWN_MEMORY = 1024
 
 REASON_IDLE = "idle"
 REASON_SIGN_OUT = "sign_out"
@@ -54,33 +42,26 @@ type EventSink = Callable[[dict[str, Any]], None]
 
 
 class PanelError(HomeAssistantError):
-    """A panel command refused or failed; ``code`` is the websocket error code."""
+    """A panel command refused; ``code`` is the websocket error code (its key too)."""
 
-    code = "server_error"
-
-
-def panel_error(
-    code: str, placeholders: dict[str, str] | None = None, *, key: str | None = None
-) -> PanelError:
-    """A panel error; its translation key is ``key``, or else its code."""
-    err = PanelError(
-        translation_domain=DOMAIN,
-        translation_key=key or code,
-        translation_placeholders=placeholders,
-    )
-    err.code = code
-    return err
+    def __init__(self, code: str) -> None:
+        """Refuse with ``code``, also the translation key of the message."""
+        super().__init__(translation_domain=DOMAIN, translation_key=code)
+        self.code = code
 
 
-def job_dict(job: Job) -> dict[str, Any]:
-    """A job as the card gets it (never the person's ID)."""
-    return {
-        "job": job.file_name,
-        "name": job.name,
-        "size": job.size,
-        "created": job.created.isoformat(),
-        "on_hold": job.on_hold,
-    }
+def error_code(err: HomeAssistantError) -> str:
+    """Return the websocket error code of a refused or failed command (the card's logic).
+
+    A refusal's own code, else the ``ezeep_print_error`` code of the server error
+    (:func:`~..errors.event_code`), else the translation key.
+    """
+    if isinstance(err, (PanelError, ReleaseRefusedError)):
+        return err.code
+    cause = err.__cause__
+    if isinstance(cause, TpfmError) and isinstance(code := event_code(cause), str):
+        return code
+    return err.translation_key or "server_error"
 
 
 @dataclass(eq=False)
@@ -95,103 +76,20 @@ class PanelSession:
     name: str | None
     idle_timeout: float
     send: EventSink
-    #: The latest job list read for this person, by file name, oldest first.
-    jobs: dict[str, Job] = field(default_factory=dict)
-    visible: bool = False
-    #: File names of the release in flight (queued or printing).
-    releasing: set[str] = field(default_factory=set)
+    #: A release started at this panel is in flight (queued or printing).
+    releasing: bool = False
     timer: CALLBACK_TYPE | None = None
     unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
-
-    def set_jobs(self, job_list: JobList) -> dict[str, Any]:
-        """Remember a fresh job list; return it as the card gets it."""
-        jobs = sorted(job_list.jobs, key=lambda job: job.created)
-        self.jobs = {job.file_name: job for job in jobs}
-        self.visible = job_list.visible
-        return {
-            "jobs": [job_dict(job) for job in jobs],
-            "selectable": self.visible,
-        }
-
-    def job(self, file_name: str, *, selecting: bool = True) -> Job:
-        """A job of the latest list that the person may act on singly."""
-        if selecting and not self.visible:
-            raise panel_error("selection_not_allowed")
-        if (job := self.jobs.get(file_name)) is None:
-            raise panel_error("job_not_found")
-        return job
 
     def event(self, event: dict[str, Any]) -> None:
         """Send an event about this session to its card."""
         self.send({**event, "session": self.token})
 
 
-def tpfm_error(session: PanelSession, err: TpfmError) -> PanelError:
-    """The panel error for a failed TPFM request of this session's person."""
-    if isinstance(err, TpfmUserNotAllowedError):
-        # The server printed a registration sheet: ask about this ID no more for a while.
-        session.data.coordinator.async_mark_unregistered(session.user_id)
-        async_get_sessions(session.connection.hass).unknown.remember(
-            session.entry.entry_id, session.user_id
-        )
-        return panel_error("unknown_user")
-    if isinstance(err, TpfmAuthError):
-        session.entry.async_start_reauth(session.connection.hass)
-        return panel_error("auth_failed")
-    if isinstance(err, TpfmJobNotFoundError):
-        return panel_error("job_not_found")
-    if isinstance(err, TpfmCommandError):
-        return panel_error("server_error", {"error": err.error_text or str(err.code)})
-    return panel_error("cannot_connect")
-
-
 async def async_read_jobs(session: PanelSession) -> dict[str, Any]:
-    """Read the person's jobs (held ones too) from the server now."""
-    printer = session.entry.data.get(CONF_PRINTER_ID) or None
-    try:
-        job_list = await session.data.client.get_jobs_with_held(
-            session.user_id, printer=printer
-        )
-    except TpfmError as err:
-        raise tpfm_error(session, err) from err
-    return session.set_jobs(job_list)
-
-
-class UnknownIds:
-    """IDs the server did not know, by salted hash, each for a hold-off (bounded)."""
-
-    def __init__(self) -> None:
-        """Create an empty memory with a salt of this run."""
-        self._salt = secrets.token_bytes(16)
-        self._until: OrderedDict[bytes, float] = OrderedDict()
-
-    def _key(self, entry_id: str, user_id: str) -> bytes:
-        data = f"{entry_id}\0{user_id}".encode()
-        return hashlib.blake2b(data, key=self._salt, digest_size=16).digest()
-
-    def remember(self, entry_id: str, user_id: str) -> None:
-        """Note that the server did not know this ID."""
-        key = self._key(entry_id, user_id)
-        self._until[key] = time.monotonic() + UNKNOWN_HOLD_OFF
-        self._until.move_to_end(key)
-        while len(self._until) > UNKNOWN_MEMORY:
-            self._until.popitem(last=False)
-
-    def check(self, entry_id: str, user_id: str) -> None:
-        """Refuse an ID within its hold-off, saying when to try again."""
-        key = self._key(entry_id, user_id)
-        until = self._until.get(key)
-        if until is None:
-            return
-        left = until - time.monotonic()
-        if left <= 0:
-            del self._until[key]
-            return
-        raise panel_error(
-            "unknown_user",
-            {"minutes": str(int(left // 60) + 1)},
-            key="unknown_user_hold_off",
-        )
+    """Read the person's jobs (held ones too) from the server now, as the card gets them."""
+    with translate_errors():
+        return await async_get_jobs(session.entry, session.user_id)
 
 
 @dataclass(eq=False)
@@ -212,7 +110,6 @@ class PanelSessions:
         self._hass = hass
         self._sessions: dict[str, PanelSession] = {}
         self.subscriptions: list[PanelSubscription] = []
-        self.unknown = UnknownIds()
 
     def subscription(
         self, connection: ActiveConnection, entry_id: str
@@ -235,13 +132,13 @@ class PanelSessions:
         releases = session.entry.runtime_data.releases
 
         @callback
-        def release_changed() -> None:
+        def release_changed(_event: ReleaseEvent | None) -> None:
             if session.releasing and not releases.state(session.user_id).running:
-                session.releasing.clear()
+                session.releasing = False
                 self._hass.async_create_task(self._async_released(session))
 
         session.unsubs.append(
-            releases.async_add_listener(session.user_id, release_changed)
+            releases.states.async_add_listener(session.user_id, release_changed)
         )
         self.async_touch(session)
         return session
@@ -255,14 +152,14 @@ class PanelSessions:
             or connection.user is None
             or session.connection.user is not connection.user
         ):
-            raise panel_error("session_expired")
+            raise PanelError("session_expired")
         if (
             session.entry.state is not ConfigEntryState.LOADED
             or session.entry.runtime_data is not session.data
         ):
             # The station was unloaded or reloaded since the sign-in.
             self.async_end(session, None)
-            raise panel_error("session_expired")
+            raise PanelError("session_expired")
         return session
 
     @callback
@@ -308,7 +205,6 @@ class PanelSessions:
         for unsub in session.unsubs:
             unsub()
         session.unsubs.clear()
-        session.jobs.clear()
         if reason is not None:
             session.event({"type": "signed_out", "reason": reason})
 

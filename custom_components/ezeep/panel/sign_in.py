@@ -2,7 +2,8 @@
 
 The typed or scanned ID arrives here once per sign-in (``ezeep/panel/sign_in``, or a chosen
 reader's ``tag_scanned`` event) and stays in the server's session; the card gets a token.
-Refused and failed commands answer with a translated error and log nothing.
+Refused and failed commands answer with a translated error (the texts and codes of
+errors.py's table) and log nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from ..const import DOMAIN  # noqa: TID252
-from ..data import EzeepConfigEntry  # noqa: TID252
+from ..const import DOMAIN
+from ..data import EzeepConfigEntry
+from ..errors import translate_errors
+from ..validation import InvalidUserIdError, clean_user_id
 from .session import (
     MAX_IDLE_TIMEOUT,
     REASON_SIGN_OUT,
@@ -33,35 +36,26 @@ from .session import (
     PanelSubscription,
     async_get_sessions,
     async_read_jobs,
-    panel_error,
+    error_code,
 )
 
 type Handler = Callable[
     [HomeAssistant, ActiveConnection, dict[str, Any]], Awaitable[None]
 ]
 
-#: Websocket error codes of the release manager's refusals, by translation key.
-_CODES = {
-    "release_already_releasing": "already_releasing",
-    "release_cooldown": "cooldown",
-    "release_rate_limited": "rate_limited",
-    "printer_not_ready": "printer_not_ready",
-    "printer_warming_up": "printer_not_ready",
-    "printer_unreachable": "printer_not_ready",
-}
+#: Longest ID the panel accepts (a keypad's or a card's, never a paragraph).
+MAX_USER_ID = 128
 
 
 def send_error(
     connection: ActiveConnection, msg_id: int, err: HomeAssistantError
 ) -> None:
     """Answer a command with a translated error (its code for the card's logic)."""
-    key = err.translation_key or "server_error"
-    code = err.code if isinstance(err, PanelError) else _CODES.get(key, key)
     connection.send_error(
         msg_id,
-        code,
+        error_code(err),
         str(err),
-        translation_key=key,
+        translation_key=err.translation_key or "server_error",
         translation_domain=DOMAIN,
         translation_placeholders=err.translation_placeholders,
     )
@@ -75,7 +69,8 @@ def panel_command(func: Handler) -> Handler:
         hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
     ) -> None:
         try:
-            await func(hass, connection, msg)
+            with translate_errors():
+                await func(hass, connection, msg)
         except HomeAssistantError as err:
             send_error(connection, msg["id"], err)
 
@@ -89,14 +84,18 @@ def _station(hass: HomeAssistant, entry_id: str) -> EzeepConfigEntry:
         or entry.domain != DOMAIN
         or entry.state is not ConfigEntryState.LOADED
     ):
-        raise panel_error("unknown_station")
+        raise PanelError("unknown_station")
     return entry
 
 
 def _clean_user_id(value: str) -> str:
-    user_id = value.strip()
-    if not user_id or len(user_id) > 128 or ":" in user_id or not user_id.isprintable():
-        raise panel_error("invalid_user_id")
+    """Return the ID by the integration's rule (and not too long), or refuse it."""
+    try:
+        user_id = clean_user_id(value)
+    except InvalidUserIdError:
+        user_id = ""
+    if not user_id or len(user_id) > MAX_USER_ID:
+        raise PanelError("invalid_user_id")
     return user_id
 
 
@@ -106,13 +105,8 @@ async def _async_sign_in(
     """Sign a person in: check the ID, start a session, read their jobs."""
     user_id = _clean_user_id(raw_id)
     sessions = async_get_sessions(hass)
-    sessions.unknown.check(entry.entry_id, user_id)
-    coordinator = entry.runtime_data.coordinator
-    name: str | None = None
-    if (subentry_id := coordinator.subentry_of(user_id)) is not None:
-        name = entry.subentries[subentry_id].title
-        if coordinator.is_unregistered(subentry_id):
-            raise panel_error("unknown_user", {"name": name}, key="user_not_registered")
+    subentry_id = entry.runtime_data.coordinator.subentry_of(user_id)
+    name = entry.subentries[subentry_id].title if subentry_id is not None else None
     session = sessions.async_create(
         entry=entry,
         data=entry.runtime_data,
@@ -203,15 +197,14 @@ async def _async_reader_sign_in(
     try:
         session, jobs = await _async_sign_in(hass, entry, tag_id, sub)
     except HomeAssistantError as err:
-        key = err.translation_key or "server_error"
         sub.send(
             {
                 "type": "error",
                 "job": None,
                 "name": None,
-                "code": err.code if isinstance(err, PanelError) else key,
+                "code": error_code(err),
                 "error": str(err),
-                "translation_key": key,
+                "translation_key": err.translation_key or "server_error",
                 "placeholders": err.translation_placeholders or {},
             }
         )

@@ -19,22 +19,17 @@ from homeassistant.components.websocket_api.decorators import (
 from homeassistant.core import Event, HomeAssistant, callback
 import probatio as vol
 
-from ..const import (  # noqa: TID252
-    CONF_PRINTER_ID,
+from ..const import (
     EVENT_PRINT_ERROR,
     EVENT_PRINT_PROGRESS,
     MAX_COPIES,
     MIN_COPIES,
+    RESULT_DELETED,
     RESULT_QUEUED,
 )
-from ..tpfm import TpfmError  # noqa: TID252
-from .session import (
-    PanelSession,
-    async_get_sessions,
-    async_read_jobs,
-    panel_error,
-    tpfm_error,
-)
+from ..errors import JobNotListedError, SelectionNotAllowedError
+from ..jobs import async_delete_job, async_hold_job, async_print_job, station_printer
+from .session import PanelSession, async_get_sessions, async_read_jobs
 from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
 
 _SESSION: dict[Any, Any] = {vol.Required("session"): str}
@@ -79,36 +74,36 @@ async def ws_release(
     """Release all jobs, or the chosen ones in the order given (needs selection)."""
     session = _session(hass, connection, msg)
     names: list[str] | None = msg["jobs"]
-    if names is not None:
-        if not names:
-            raise panel_error("job_not_found")
-        for file_name in names:
-            session.job(file_name)
-    outcomes = await session.data.releases.async_print_all(
-        session.user_id,
-        printer_id=session.entry.data.get(CONF_PRINTER_ID) or None,
-        copies=msg["copies"],
-        jobs=names,
-    )
-    session.releasing = {o.job for o in outcomes if o.result == RESULT_QUEUED}
+    entry, user_id = session.entry, session.user_id
+    if names is None:
+        outcomes = await session.data.releases.async_print_all(
+            user_id, printer_id=station_printer(entry, None), copies=msg["copies"]
+        )
+    else:
+        _check_listed(session, names)
+        outcomes = await async_print_job(entry, user_id, names, copies=msg["copies"])
+    session.releasing = any(o.result == RESULT_QUEUED for o in outcomes)
     jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
     connection.send_result(msg["id"], {"jobs": jobs})
+
+
+def _check_listed(session: PanelSession, names: list[str]) -> None:
+    """Refuse a choice the person's latest list does not allow (nothing is sent)."""
+    latest = session.data.releases.lists.get(session.user_id)
+    if latest is None or not latest.visible:
+        raise SelectionNotAllowedError
+    if not names or any(name not in latest.jobs for name in names):
+        raise JobNotListedError
 
 
 async def _async_job_command(
     connection: ActiveConnection,
     msg: dict[str, Any],
-    act: Callable[[PanelSession, str], Awaitable[None]],
+    act: Callable[[PanelSession], Awaitable[None]],
 ) -> None:
-    """Act on one job of the latest list (not one being released); answer the new list."""
+    """Act on one job of the latest list (see jobs.py); answer with the new list."""
     session = _session(connection.hass, connection, msg)
-    job = session.job(msg["job"])
-    if job.file_name in session.releasing:
-        raise panel_error("job_printing")
-    try:
-        await act(session, job.file_name)
-    except TpfmError as err:
-        raise tpfm_error(session, err) from err
+    await act(session)
     connection.send_result(msg["id"], await async_read_jobs(session))
 
 
@@ -122,8 +117,8 @@ async def ws_delete(
 ) -> None:
     """Delete one job (DeleteJob)."""
 
-    async def delete(session: PanelSession, file_name: str) -> None:
-        await session.data.client.delete_job(session.user_id, file_name)
+    async def delete(session: PanelSession) -> None:
+        await async_delete_job(session.entry, session.user_id, msg["job"])
 
     await _async_job_command(connection, msg, delete)
 
@@ -143,10 +138,8 @@ async def ws_hold(
 ) -> None:
     """Put one job on hold, or release the hold (SetJobProperties PutOnHold)."""
 
-    async def hold(session: PanelSession, file_name: str) -> None:
-        await session.data.client.set_job_properties(
-            session.user_id, file_name, on_hold=msg["hold"]
-        )
+    async def hold(session: PanelSession) -> None:
+        await async_hold_job(session.entry, session.user_id, msg["job"], msg["hold"])
 
     await _async_job_command(connection, msg, hold)
 
@@ -224,8 +217,8 @@ def async_register_commands(hass: HomeAssistant) -> None:
     def forward(event: Event) -> None:
         """Send a release's progress and job errors to the sessions of that person."""
         data = event.data
-        if data.get("job") is None:
-            return  # a refusal: the release command itself answered it
+        if data.get("job") is None or data.get("status") == RESULT_DELETED:
+            return  # a refusal or a deletion: the command itself answered it
         out = _panel_event(event)
         for session in async_get_sessions(hass):
             if session.entry.entry_id == data.get(
