@@ -228,6 +228,8 @@ async def test_delete_and_hold(
     result = await panel.call("ezeep/panel/delete", session=session, job="report-1.tpf")
     assert [job["job"] for job in result["jobs"]] == ["report-2.tpf"]
     assert requests(simulator)[0] == "DeleteJob"
+    # The deletion's ezeep_print_progress (status deleted) is not a release's progress.
+    assert not [event for event in panel.events if event["type"] == "progress"]
     result = await panel.call(
         "ezeep/panel/hold", session=session, job="report-2.tpf", hold=True
     )
