@@ -74,9 +74,10 @@ class ReleaseManager:
         """Return the release state of a person."""
         return self.states.state(user_id)
 
-    async def async_print_all(
+    async def async_release(
         self,
         user_id: str,
+        jobs: Sequence[str] | None = None,
         *,
         printer_id: str | None,
         copies: int = 1,
@@ -84,36 +85,19 @@ class ReleaseManager:
         wait: bool = False,
         force: bool = False,
     ) -> list[JobOutcome]:
-        """Release a person's jobs, oldest first; return them (``queued`` unless ``wait``).
+        """Release a person's jobs; return them (``queued`` unless ``wait``).
 
-        Raises ReleaseRefusedError (busy, cooldown, rate limit, printer not ready
-        unless ``force``) or the TpfmError of reading the job list.
+        ``jobs`` None: every pending job, oldest first (``ezeep.print_all``; the cooldown
+        is the person's). A list of file names: those jobs in the order given
+        (``ezeep.print_job``; the cooldown is per job); the person's list is read first
+        and unless the server allows single jobs (``X-FMP-Visible: 1``) and lists every
+        chosen job, nothing is printed.
+
+        Raises ReleaseRefusedError (busy, cooldown, rate limit, printer not ready unless
+        ``force``), SelectionNotAllowedError, JobNotListedError, or the TpfmError of
+        reading the job list.
         """
-        await self._admit(user_id, force=force)
-        release = Release(user_id, printer_id, copies, delete)
-        return await self._start(release, wait=wait)
-
-    async def async_print_jobs(
-        self,
-        user_id: str,
-        jobs: Sequence[str],
-        *,
-        printer_id: str | None,
-        copies: int = 1,
-        delete: bool = True,
-        wait: bool = False,
-        force: bool = False,
-    ) -> list[JobOutcome]:
-        """Release chosen jobs (file names) in the order given; return them.
-
-        Reads the person's list first (remembered for the station): unless the server
-        allows single jobs (``X-FMP-Visible: 1``) and lists every chosen job, nothing
-        is printed. The cooldown is per job.
-
-        Raises what :meth:`async_print_all` raises, SelectionNotAllowedError and
-        JobNotListedError.
-        """
-        selection = tuple(dict.fromkeys(jobs))
+        selection = None if jobs is None else tuple(dict.fromkeys(jobs))
         await self._admit(user_id, force=force, jobs=selection)
         release = Release(user_id, printer_id, copies, delete, selection=selection)
         return await self._start(release, wait=wait)
