@@ -159,8 +159,8 @@ async def test_tag_to_release(
     await hass.async_block_till_done()
     runtime = entry.runtime_data
     # Measure the path, not the safety limits: no cooldown, no rate limit between runs.
-    runtime.releases.cooldown = 0
-    runtime.releases.rate_limit = 10**9
+    runtime.releases.admission.cooldown = 0
+    runtime.releases.admission.rate_limit = 10**9
     finished = asyncio.Event()
 
     @callback
@@ -322,7 +322,7 @@ async def test_progress(hass: HomeAssistant, sim: SimProcess, latency_ms: int) -
     await sim.call("users", count=1, prefix="bench-prog", jobs=0)
     await sim.call("latency", value=latency_ms / 1000)
     entry = await _setup_entry(hass, sim.url, [user_id])
-    entry.runtime_data.releases.cooldown = 0
+    entry.runtime_data.releases.admission.cooldown = 0
     stamps: list[float] = []
 
     @callback

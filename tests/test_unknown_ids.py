@@ -82,11 +82,28 @@ async def test_card_scanned_every_second_for_two_minutes(
         keys.append((await _refused(hass, UNKNOWN_USER)).translation_key)
     assert simulator.registration_printouts == {UNKNOWN_USER: 1}
     assert keys[0] == "unknown_user"  # the server's answer
-    assert set(keys[1:]) == {"release_cooldown", "unknown_user_hold_off"}
+    # The guard is asked before the cooldown: every later scan says when to try again.
+    assert set(keys[1:]) == {"unknown_user_hold_off"}
     assert errors[0].data["code"] == 3
     held_off = [e.data for e in errors[1:] if e.data["code"] == "unknown_user"]
     assert held_off and all(d["job"] is None for d in held_off)
     assert UNKNOWN_USER not in _our_log(caplog)
+
+
+async def test_held_off_card_takes_no_place_in_the_rate_window(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A card the guard refuses starts no cooldown and uses none of the station's rate."""
+    admission = init_integration.runtime_data.releases.admission
+    admission.rate_limit = 2
+    await _refused(hass, UNKNOWN_USER)  # asks the server once: one place in the window
+    for _ in range(5):
+        assert (await _refused(hass, UNKNOWN_USER)).translation_key == (
+            "unknown_user_hold_off"
+        )
+    response = await print_all(hass, user_id=USER_1, wait=True)
+    assert {job["result"] for job in response["jobs"]} == {"completed"}
+    assert simulator.registration_printouts == {UNKNOWN_USER: 1}
 
 
 async def test_hold_off_refusal_is_translated(

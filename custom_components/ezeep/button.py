@@ -45,7 +45,7 @@ class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Start the release (in the background)."""
         with translate_errors():
-            await self._releases.async_print_all(
+            await self._releases.async_release(
                 self._user_id,
                 printer_id=self.coordinator.config_entry.data.get(CONF_PRINTER_ID)
                 or None,

@@ -112,7 +112,7 @@ async def async_print_job(
     printed) or the TpfmError of reading the list.
     """
     check_registered(entry, user_id)
-    return await entry.runtime_data.releases.async_print_jobs(
+    return await entry.runtime_data.releases.async_release(
         user_id,
         jobs,
         printer_id=station_printer(entry, printer_id),

@@ -217,7 +217,7 @@ async def _async_print_all(call: ServiceCall) -> ServiceResponse:
     with translate_errors():
         data, entry, user_id = _person(call.hass, PRINT_ALL_SCHEMA, call)
         check_registered(entry, user_id)
-        outcomes = await entry.runtime_data.releases.async_print_all(
+        outcomes = await entry.runtime_data.releases.async_release(
             user_id,
             printer_id=station_printer(entry, data.get(ATTR_PRINTER_ID)),
             copies=data[ATTR_COPIES],

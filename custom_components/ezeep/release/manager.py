@@ -8,7 +8,7 @@ from dataclasses import replace
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 
-from ..const import DOMAIN, RESULT_CANCELED, RESULT_COMPLETED, RESULT_FAILED
+from ..const import DOMAIN, RESULT_CANCELED
 from ..errors import ReleaseRefusedError
 from ..job_lists import LatestLists
 from ..store import ReleaseLimits
@@ -51,6 +51,7 @@ class ReleaseManager:
         """
         self._hass = hass
         self._entry = entry
+        self._client = client
         self._refresh_user = refresh_user
         self._on_unknown_user = on_unknown_user
         self.readiness_check = readiness_check
@@ -74,9 +75,10 @@ class ReleaseManager:
         """Return the release state of a person."""
         return self.states.state(user_id)
 
-    async def async_print_all(
+    async def async_release(
         self,
         user_id: str,
+        jobs: Sequence[str] | None = None,
         *,
         printer_id: str | None,
         copies: int = 1,
@@ -84,36 +86,19 @@ class ReleaseManager:
         wait: bool = False,
         force: bool = False,
     ) -> list[JobOutcome]:
-        """Release a person's jobs, oldest first; return them (``queued`` unless ``wait``).
+        """Release a person's jobs; return them (``queued`` unless ``wait``).
 
-        Raises ReleaseRefusedError (busy, cooldown, rate limit, printer not ready
-        unless ``force``) or the TpfmError of reading the job list.
+        ``jobs`` None: every pending job, oldest first (``ezeep.print_all``; the cooldown
+        is the person's). A list of file names: those jobs in the order given
+        (``ezeep.print_job``; the cooldown is per job); the person's list is read first
+        and unless the server allows single jobs (``X-FMP-Visible: 1``) and lists every
+        chosen job, nothing is printed.
+
+        Raises ReleaseRefusedError (busy, cooldown, rate limit, printer not ready unless
+        ``force``), SelectionNotAllowedError, JobNotListedError, or the TpfmError of
+        reading the job list.
         """
-        await self._admit(user_id, force=force)
-        release = Release(user_id, printer_id, copies, delete)
-        return await self._start(release, wait=wait)
-
-    async def async_print_jobs(
-        self,
-        user_id: str,
-        jobs: Sequence[str],
-        *,
-        printer_id: str | None,
-        copies: int = 1,
-        delete: bool = True,
-        wait: bool = False,
-        force: bool = False,
-    ) -> list[JobOutcome]:
-        """Release chosen jobs (file names) in the order given; return them.
-
-        Reads the person's list first (remembered for the station): unless the server
-        allows single jobs (``X-FMP-Visible: 1``) and lists every chosen job, nothing
-        is printed. The cooldown is per job.
-
-        Raises what :meth:`async_print_all` raises, SelectionNotAllowedError and
-        JobNotListedError.
-        """
-        selection = tuple(dict.fromkeys(jobs))
+        selection = None if jobs is None else tuple(dict.fromkeys(jobs))
         await self._admit(user_id, force=force, jobs=selection)
         release = Release(user_id, printer_id, copies, delete, selection=selection)
         return await self._start(release, wait=wait)
@@ -138,13 +123,23 @@ class ReleaseManager:
     async def _admit(
         self, user_id: str, *, force: bool, jobs: tuple[str, ...] | None = None
     ) -> None:
-        """Ask the printer (unless ``force``), then admission; report a refusal."""
+        """Ask the unknown-ID guard, the printer (unless ``force``), then admission.
+
+        A refusal is reported and raised before anything is claimed: an ID the guard
+        holds off takes no place in the rate window and starts no cooldown.
+        """
         try:
+            if (guard := self._client.guard) is not None:
+                guard.before(user_id)
             if not force and self.readiness_check is not None:
                 await self.readiness_check()
             self.admission.admit(user_id, jobs)
         except ReleaseRefusedError as err:
             self._publisher.refused(user_id, err)
+            raise
+        except TpfmError as err:  # the guard's refusal of an unknown ID
+            self._on_error(user_id, err)
+            self._publisher.failed(user_id, None, err)
             raise
 
     async def _read_jobs(self, release: Release) -> list[Job]:
@@ -165,7 +160,7 @@ class ReleaseManager:
         """Free the person; with ``refresh``, have their job list read again."""
         user_id = release.user_id
         self._runner.remove(release)
-        self.admission.done(user_id, _started(release))
+        self.admission.done(user_id, release.started_jobs())
         self.states.state(user_id).end(release.last)
         self.states.async_changed(user_id)
         self.states.async_forget_unwatched(user_id)
@@ -213,15 +208,3 @@ class ReleaseManager:
         """Stop every release task (entry unload or Home Assistant stop)."""
         self._closed = True
         await self._runner.async_stop()
-
-
-def _started(release: Release) -> list[str] | None:
-    """Return the jobs a release of chosen jobs started (None: a release of all)."""
-    if release.selection is None:
-        return None
-    return [
-        outcome.job
-        for outcome in release.outcomes
-        if outcome.proc_id is not None
-        or outcome.result in (RESULT_COMPLETED, RESULT_FAILED)
-    ]

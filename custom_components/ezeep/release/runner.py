@@ -58,6 +58,17 @@ class Release:
     cancel_requested: bool = False
     canceled_procs: set[int] = field(default_factory=set)
 
+    def started_jobs(self) -> list[str] | None:
+        """Return the chosen jobs that started printing (None: a release of all)."""
+        if self.selection is None:
+            return None
+        return [
+            outcome.job
+            for outcome in self.outcomes
+            if outcome.proc_id is not None
+            or outcome.result in (RESULT_COMPLETED, RESULT_FAILED)
+        ]
+
 
 def chosen_jobs(job_list: JobList, selection: tuple[str, ...]) -> list[Job]:
     """Return the chosen jobs of a fresh list in the order given, or refuse."""
