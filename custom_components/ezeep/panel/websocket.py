@@ -76,7 +76,7 @@ async def ws_release(
     names: list[str] | None = msg["jobs"]
     entry, user_id = session.entry, session.user_id
     if names is None:
-        outcomes = await session.data.releases.async_print_all(
+        outcomes = await session.data.releases.async_release(
             user_id, printer_id=station_printer(entry, None), copies=msg["copies"]
         )
     else:
