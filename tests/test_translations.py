@@ -195,3 +195,37 @@ async def test_home_assistant_loads_language(
             for key, value in _strings(tree[category])
         }
         assert loaded.items() >= expected.items(), category
+
+
+# -- the release panel's own texts (custom_components/ezeep/panel/translations) ---------
+
+PANEL = TRANSLATIONS.parent / "panel" / "translations"
+PANEL_EN: dict[str, Any] = json.loads((PANEL / "en.json").read_text(encoding="utf-8"))
+PANEL_LANGUAGES = sorted(p.stem for p in PANEL.glob("*.json") if p.stem != "en")
+# Panel texts that may equal English: "{done} %" is written so everywhere; French
+# "Copies" and "page {done}" are the French words.
+PANEL_SAME_AS_ENGLISH = {
+    *((language, "progress_percent") for language in PANEL_LANGUAGES),
+    ("fr", "copies"),
+    ("fr", "progress_pages_unknown"),
+}
+
+
+def test_panel_has_the_integrations_languages() -> None:
+    """The panel speaks every language the integration speaks."""
+    assert PANEL_LANGUAGES == LANGUAGES
+
+
+@pytest.mark.parametrize("language", PANEL_LANGUAGES)
+def test_panel_language_is_complete(language: str) -> None:
+    """English's keys and placeholders, and nothing left in English by mistake."""
+    texts = json.loads((PANEL / f"{language}.json").read_text(encoding="utf-8"))
+    en, other = dict(_strings(PANEL_EN)), dict(_strings(texts))
+    assert other.keys() == en.keys()
+    for key, english in en.items():
+        assert other[key].strip(), key
+        assert set(PLACEHOLDER.findall(other[key])) == set(
+            PLACEHOLDER.findall(english)
+        ), key
+        if other[key] == english:
+            assert (language, key) in PANEL_SAME_AS_ENGLISH, f"{language}: {key}"
