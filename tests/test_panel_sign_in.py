@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -167,3 +169,41 @@ async def test_unregistered_person_refused(
     assert error["translation_key"] == "user_not_registered"
     assert error["translation_placeholders"] == {"name": "Bob"}
     assert requests(simulator) == []
+
+
+@pytest.mark.parametrize("user_id", [4711, {"id": "test-card"}, ["test-card"]])
+async def test_sign_in_id_that_is_not_text(
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    user_id: object,
+) -> None:
+    """A value that is not text is refused as an invalid ID, and never logged."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.ezeep")
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=user_id
+    )
+    assert error["code"] == "invalid_user_id"
+    assert requests(simulator) == []
+    assert "4711" not in caplog.text
+    assert "test-card" not in caplog.text
+
+
+async def test_reader_scan_after_the_station_unloaded(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A scan at a card whose station was unloaded says so; nothing crashes or is sent."""
+    await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    simulator.reset_log()
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-1"})
+    error = await panel.event("error")
+    assert error["code"] == "unknown_station"
+    assert requests(simulator) == []
+    assert "Error doing job" not in caplog.text

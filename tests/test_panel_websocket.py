@@ -353,3 +353,15 @@ async def test_printer_not_ready(
     assert error["code"] == "printer_not_ready"
     assert error["translation_placeholders"] == {"reason": "Paper jam"}
     assert requests(simulator) == []
+
+
+async def test_release_all_refused_for_a_person_the_server_forgot(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Signed in, then found unknown (by a poll): Release all asks the server nothing."""
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    init_integration.runtime_data.coordinator.async_mark_unregistered(USER_1)
+    simulator.reset_log()
+    error = await panel.error("ezeep/panel/release", session=session, jobs=None)
+    assert error["translation_key"] == "user_not_registered"
+    assert requests(simulator) == []

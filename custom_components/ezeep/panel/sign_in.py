@@ -21,7 +21,6 @@ from homeassistant.components.websocket_api.messages import event_message
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
 from ..const import DOMAIN
@@ -88,10 +87,14 @@ def _station(hass: HomeAssistant, entry_id: str) -> EzeepConfigEntry:
     return entry
 
 
-def _clean_user_id(value: str) -> str:
-    """Return the ID by the integration's rule (and not too long), or refuse it."""
+def _clean_user_id(value: object) -> str:
+    """Return the ID by the integration's rule (and not too long), or refuse it.
+
+    The websocket schema takes any value for the ID and this refuses what is not text:
+    a schema error would be logged with the value, and the value is a person's ID.
+    """
     try:
-        user_id = clean_user_id(value)
+        user_id = clean_user_id(value) if isinstance(value, str) else ""
     except InvalidUserIdError:
         user_id = ""
     if not user_id or len(user_id) > MAX_USER_ID:
@@ -100,7 +103,7 @@ def _clean_user_id(value: str) -> str:
 
 
 async def _async_sign_in(
-    hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: str, sub: PanelSubscription
+    hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: object, sub: PanelSubscription
 ) -> tuple[PanelSession, dict[str, Any]]:
     """Sign a person in: check the ID, start a session, read their jobs."""
     user_id = _clean_user_id(raw_id)
@@ -195,6 +198,8 @@ async def _async_reader_sign_in(
         if session.send is sub.send:
             sessions.async_end(session, REASON_SIGN_OUT)
     try:
+        # The station may have been unloaded since the card subscribed.
+        entry = _station(hass, entry.entry_id)
         session, jobs = await _async_sign_in(hass, entry, tag_id, sub)
     except HomeAssistantError as err:
         sub.send(
@@ -216,7 +221,7 @@ async def _async_reader_sign_in(
     {
         vol.Required("type"): "ezeep/panel/sign_in",
         vol.Required("entry_id"): str,
-        vol.Required("user_id"): cv.string,
+        vol.Required("user_id"): object,  # checked by _clean_user_id, never logged
     }
 )
 @async_response

@@ -28,7 +28,13 @@ from ..const import (
     RESULT_QUEUED,
 )
 from ..errors import JobNotListedError, SelectionNotAllowedError
-from ..jobs import async_delete_job, async_hold_job, async_print_job, station_printer
+from ..jobs import (
+    async_delete_job,
+    async_hold_job,
+    async_print_job,
+    check_registered,
+    station_printer,
+)
 from .session import PanelSession, async_get_sessions, async_read_jobs
 from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
 
@@ -76,6 +82,7 @@ async def ws_release(
     names: list[str] | None = msg["jobs"]
     entry, user_id = session.entry, session.user_id
     if names is None:
+        check_registered(entry, user_id)
         outcomes = await session.data.releases.async_release(
             user_id, printer_id=station_printer(entry, None), copies=msg["copies"]
         )
