@@ -7,6 +7,7 @@ entity and the states that mean "not ready").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
@@ -245,37 +246,51 @@ class EzeepOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """The printer's LEDM (http/https) or IPP (ipp/ipps) URL; checked on submit."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = await async_check_url(self.hass, self._source, user_input)
-            if error is None:
-                return self.async_create_entry(data=self._numbers | options)
-            errors["base"] = error
-        return self.async_show_form(
-            step_id="printer_url",
-            data_schema=self.add_suggested_values_to_schema(
-                URL_SCHEMA,
-                user_input or current(self.config_entry, self._source),
-            ),
-            errors=errors,
-            description_placeholders={"example": EXAMPLE_URLS[self._source]},
+        checked = (
+            await async_check_url(self.hass, self._source, user_input)
+            if user_input is not None
+            else None
+        )
+        return self._printer_step(
+            "printer_url",
+            URL_SCHEMA,
+            user_input or current(self.config_entry, self._source),
+            checked,
+            {"example": EXAMPLE_URLS[self._source]},
         )
 
     async def async_step_printer_entity(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """An entity of another integration and the states that mean "not ready"."""
+        checked = (
+            check_entity(self.hass, user_input) if user_input is not None else None
+        )
+        return self._printer_step(
+            "printer_entity",
+            ENTITY_SCHEMA,
+            user_input or current(self.config_entry, SOURCE_ENTITY),
+            checked,
+        )
+
+    def _printer_step(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        suggested: Mapping[str, Any],
+        checked: tuple[dict[str, Any], str | None] | None,
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Save the checked printer options, or show the step (with the check's error)."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            options, error = check_entity(self.hass, user_input)
+        if checked is not None:
+            options, error = checked
             if error is None:
                 return self.async_create_entry(data=self._numbers | options)
             errors["base"] = error
         return self.async_show_form(
-            step_id="printer_entity",
-            data_schema=self.add_suggested_values_to_schema(
-                ENTITY_SCHEMA,
-                user_input or current(self.config_entry, SOURCE_ENTITY),
-            ),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            description_placeholders=placeholders,
         )
