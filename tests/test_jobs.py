@@ -248,6 +248,47 @@ async def test_print_job_cooldown_is_per_job(
     assert response is not None
 
 
+def printed(simulator: Simulator, file_name: str) -> int:
+    """How many times a job was sent to print."""
+    return sum(1 for job in simulator.prints if job.file_name == file_name)
+
+
+async def test_print_job_then_print_all_prints_the_job_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A job printed alone is not printed again by a release of all within the cooldown."""
+    await call(hass, "print_job", user_id=USER_1, job=REPORT_1, delete=False, wait=True)
+    assert await refused(hass, "print_all", user_id=USER_1, delete=False) == (
+        "release_cooldown"
+    )
+    assert printed(simulator, REPORT_1) == 1
+
+
+async def test_print_all_then_print_job_prints_the_job_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A job a release of all printed is refused alone within the cooldown."""
+    await call(hass, "print_all", user_id=USER_1, delete=False, wait=True)
+    assert await refused(
+        hass, "print_job", user_id=USER_1, job=REPORT_1, delete=False
+    ) == ("release_cooldown")
+    assert printed(simulator, REPORT_1) == 1
+
+
+async def test_stale_job_name_does_not_fill_the_rate_window(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A looping automation with a job name that is gone does not lock out the station."""
+    for _ in range(30):
+        assert await refused(hass, "print_job", user_id=USER_1, job="typo.tpf") == (
+            "job_not_found"
+        )
+    assert simulator.counts["PrintJob"] == 0
+    response = await call(hass, "print_all", user_id=USER_2, wait=True)
+    assert response is not None
+    assert {job["result"] for job in response["jobs"]} == {"completed"}
+
+
 async def test_print_job_busy(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:

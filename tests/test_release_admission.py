@@ -164,18 +164,65 @@ def test_cooldown_per_job(clock: _Clock) -> None:
     admission.admit("a", ("j1",))
     assert limits.last_activity == {}
     admission.done("a", ["j1"])
+    assert set(limits.last_activity) == {"a"}  # it started a job: the person's mark too
     clock.now += 4
     with pytest.raises(ReleaseCooldownError) as err:
         admission.admit("a", ("j2", "j1"))
     assert err.value.translation_placeholders == {"seconds": "7"}
+    with pytest.raises(ReleaseCooldownError):
+        admission.admit("a")  # releasing all would print j1 again
     admission.admit("a", ("j2",))  # another job of the same person
     admission.done("a", [])  # it did not start: no cooldown for it
     admission.admit("a", ("j2",))
     admission.done("a", [])
-    admission.admit("a")  # releasing all keeps the person's own cooldown
+    clock.now += 6
+    admission.admit("a")  # the person's cooldown ran out
     admission.done("a")
     admission.admit("b", ("j1",))  # the same file name of another person
     clock.now += 10
     admission.done("b", [])
     admission.admit("c")
     assert limits.job_activity == {}
+
+
+def test_release_of_all_marks_each_started_job(clock: _Clock) -> None:
+    """A release of all that printed j1 refuses j1 alone within the cooldown."""
+    limits = ReleaseLimits()
+    admission = ReleaseAdmission(limits, 10, 10)
+    admission.admit("a")
+    admission.done("a", ["j1"])
+    clock.now += 4
+    with pytest.raises(ReleaseCooldownError):
+        admission.admit("a", ("j1",))
+    admission.admit("a", ("j2",))  # a job it did not print
+
+
+def test_release_that_started_nothing_uses_no_limit(clock: _Clock) -> None:
+    """Nothing started: the rate-window place is given back and no cooldown is left."""
+    limits = ReleaseLimits()
+    admission = ReleaseAdmission(limits, 10, 1)
+    for _ in range(3):
+        admission.admit("a")
+        admission.done("a", [])
+        admission.admit("a", ("j1",))
+        admission.done("a", [])
+    assert limits.last_activity == {}
+    assert not limits.starts
+    admission.admit("b")
+    admission.done("b", ["j1"])
+    with pytest.raises(ReleaseRateLimitedError):
+        admission.admit("c")  # a release that printed keeps its place
+    with pytest.raises(ReleaseCooldownError):
+        admission.admit("b")
+
+
+def test_nothing_started_keeps_an_earlier_mark(clock: _Clock) -> None:
+    """A single job that did not start leaves the person's earlier mark as it was."""
+    limits = ReleaseLimits()
+    admission = ReleaseAdmission(limits, 10, 10)
+    admission.admit("a")
+    admission.done("a", ["j1"])
+    clock.now += 5
+    admission.admit("a", ("j2",))
+    admission.done("a", [])
+    assert limits.last_activity == {"a": 1000.0}

@@ -200,6 +200,20 @@ async def test_server_unreachable_during_release(
     assert err.value.translation_key == "cannot_connect"
 
 
+async def test_failed_list_read_starts_no_cooldown(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A release that failed before printing: a retry is not refused as a cooldown."""
+    limits = init_integration.runtime_data.releases.admission
+    simulator.http_error("GetJobList", 500, times=2)
+    with pytest.raises(HomeAssistantError) as err:
+        await print_all(hass, user_id=USER_1)
+    assert err.value.translation_key == "cannot_connect"
+    assert not limits.is_active(USER_1)
+    response = await print_all(hass, user_id=USER_1, wait=True)
+    assert [job["result"] for job in response["jobs"]] == ["completed", "completed"]
+
+
 async def test_cancel_while_the_job_list_is_read(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
@@ -292,8 +306,6 @@ async def test_reauth_then_everything_works(
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
     assert init_integration.data[CONF_PASSWORD] == "new-sim-password"
-    # The failed attempts started cooldowns, and those outlive the reload.
-    init_integration.runtime_data.releases.admission.cooldown = 0
     response = await print_all(hass, user_id=USER_1, wait=True)
     assert [job["result"] for job in response["jobs"]] == ["completed", "completed"]
 

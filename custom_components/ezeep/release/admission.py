@@ -4,17 +4,30 @@ The cooldown marks and the rate window live in the integration's store
 (:class:`~..store.ReleaseLimits`): they outlive a reload of the station. A release of
 all of a person's jobs has a cooldown per person; a release of chosen jobs
 (``ezeep.print_job``) has one per job: a job printed a moment ago is refused, another
-job of the same person is not.
+job of the same person is not. Every release that started a job sets both marks: the
+person's and one per job it started, so mixing the two never prints a job twice within
+the cooldown. A release that started nothing gives its place in the rate window back and
+leaves no mark (a stale job name or a server error does not lock anybody out).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
 import time
 
 from ..const import RATE_WINDOW
 from ..errors import ReleaseBusyError, ReleaseCooldownError, ReleaseRateLimitedError
 from ..store import ReleaseLimits
+
+
+@dataclass(slots=True)
+class _Claim:
+    """An admitted release: its place in the rate window, the person's mark before it."""
+
+    slot: float
+    previous_mark: float | None
 
 
 class ReleaseAdmission:
@@ -25,7 +38,7 @@ class ReleaseAdmission:
         self.cooldown = cooldown
         self.rate_limit = rate_limit
         self._limits = limits
-        self._active: set[str] = set()
+        self._active: dict[str, _Claim] = {}
 
     def is_active(self, user_id: str) -> bool:
         """Return whether a release of this person is admitted and not yet done."""
@@ -69,20 +82,36 @@ class ReleaseAdmission:
         if len(starts) >= self.rate_limit:
             raise ReleaseRateLimitedError(self.rate_limit)
         starts.append(now)
+        self._active[user_id] = _Claim(now, last_activity.get(user_id))
         if jobs is None:
             last_activity[user_id] = now
-        self._active.add(user_id)
 
-    def done(self, user_id: str, jobs: Iterable[str] | None = None) -> None:
+    def done(self, user_id: str, started: Iterable[str] | None = None) -> None:
         """The person's release ended: free them; their cooldown starts now.
 
-        ``jobs``: the release was one of chosen jobs; the cooldown starts for these
-        (the jobs it started), not for the person.
+        ``started``: the file names of the jobs the release started (None: not told,
+        taken as having started). Each started job gets its own mark beside the
+        person's. A release that started nothing gives its place in the rate window
+        back and leaves the person's mark as it was before it.
         """
-        self._active.discard(user_id)
-        now = time.monotonic()
-        if jobs is None:
-            self._limits.last_activity[user_id] = now
+        claim = self._active.pop(user_id, None)
+        jobs = None if started is None else list(started)
+        limits = self._limits
+        if jobs == []:
+            if claim is not None:
+                _give_back(limits, user_id, claim)
             return
-        for job in jobs:
-            self._limits.job_activity[user_id, job] = now
+        now = time.monotonic()
+        limits.last_activity[user_id] = now
+        for job in jobs or ():
+            limits.job_activity[user_id, job] = now
+
+
+def _give_back(limits: ReleaseLimits, user_id: str, claim: _Claim) -> None:
+    """Undo an admission that started nothing: its rate-window place, its mark."""
+    with suppress(ValueError):  # unless the window already slid past it
+        limits.starts.remove(claim.slot)
+    if claim.previous_mark is None:
+        limits.last_activity.pop(user_id, None)
+    else:
+        limits.last_activity[user_id] = claim.previous_mark

@@ -58,10 +58,8 @@ class Release:
     cancel_requested: bool = False
     canceled_procs: set[int] = field(default_factory=set)
 
-    def started_jobs(self) -> list[str] | None:
-        """Return the chosen jobs that started printing (None: a release of all)."""
-        if self.selection is None:
-            return None
+    def started_jobs(self) -> list[str]:
+        """Return the jobs that started printing (their PrintJob was sent)."""
         return [
             outcome.job
             for outcome in self.outcomes
