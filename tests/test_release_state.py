@@ -121,6 +121,38 @@ async def test_unwatched_state_is_forgotten(hass: HomeAssistant) -> None:
     assert states.state(USER_1).last_result == "completed"
 
 
+async def test_last_listener_removed_forgets_the_person(hass: HomeAssistant) -> None:
+    """A panel's sign-out per card keeps no empty list and no state (bounded memory)."""
+    states = ReleaseStates(hass)
+    for n in range(100):
+        card = f"card-{n}"
+        remove = states.async_add_listener(card, lambda _event: None)
+        states.state(card).begin()
+        states.async_forget_unwatched(card)  # a release ends while signed in: kept
+        assert states.state(card).running
+        remove()  # the sign-out
+    assert not states._listeners
+    assert not states._states
+
+
+async def test_other_listeners_stay_after_a_removal(hass: HomeAssistant) -> None:
+    """The entities' listener outlives a panel session's listener of the same person."""
+    states = ReleaseStates(hass)
+    told: list[ReleaseEvent | None] = []
+    states.async_add_listener(USER_1, told.append)
+    states.state(USER_1).last_result = "completed"
+    remove_panel = states.async_add_listener(USER_1, lambda _event: None)
+    remove_panel()
+    event = ReleaseEvent("started", {"job": "a.tpf"})
+    states.async_event(USER_1, event)
+    assert told == [event]
+    assert states.state(USER_1).last_result == "completed"
+    remove_again = states.async_add_listener(USER_1, lambda _event: None)
+    remove_again()
+    assert told == [event]
+    assert states.state(USER_1).last_result == "completed"
+
+
 def test_job_outcome_as_dict() -> None:
     """The service response's form of a job."""
     assert JobOutcome("a.tpf", "a.pdf").as_dict() == {

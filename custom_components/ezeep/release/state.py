@@ -134,13 +134,20 @@ class ReleaseStates:
     def async_add_listener(
         self, user_id: str, listener: ReleaseListener
     ) -> CALLBACK_TYPE:
-        """Tell ``listener`` of this person's state changes and job events."""
+        """Tell ``listener`` of this person's state changes and job events.
+
+        Removing a person's last listener (a panel's sign-out) forgets them: no empty
+        list and no state is kept per ID nobody watches.
+        """
         of_user = self._listeners.setdefault(user_id, [])
         of_user.append(listener)
 
         @callback
         def remove() -> None:
             of_user.remove(listener)
+            if not of_user and self._listeners.get(user_id) is of_user:
+                del self._listeners[user_id]
+                self.async_forget_unwatched(user_id)
 
         return remove
 
