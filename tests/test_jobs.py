@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.ezeep.const import DOMAIN, EVENT_PRINT_PROGRESS
 from custom_components.ezeep.jobs import async_delete_job, async_get_jobs
 from tests.conftest import USER_1, USER_2, make_jobs
-from tests.simulator import Simulator
+from tests.simulator import Simulator, server as simulator_server
 
 CARD = "test-card-0077"
 #: The file names of USER_1's jobs in the simulator (make_jobs("report", 2)).
@@ -493,6 +493,32 @@ async def test_hold_job(
     assert not simulator.users[USER_1].jobs[0].on_hold
     queries = [r.params for r in simulator.requests if r.cmd == "SetJobProperties"]
     assert [q.get("PutOnHold") for q in queries] == ["1", "0"]
+
+
+async def test_hold_refused_with_code_3_keeps_a_registered_person(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person the server knows may not run SetJobProperties: they are not unknown."""
+
+    def refuse(_query: Any, _user: Any) -> None:
+        raise simulator_server._TpfmError(3)
+
+    monkeypatch.setattr(simulator, "_set_job_properties", refuse)
+    await call(hass, "get_jobs", user_id=USER_1)
+    assert await refused(hass, "hold_job", user_id=USER_1, job=REPORT_1, hold=True) == (
+        "unknown_user"
+    )
+    coordinator = init_integration.runtime_data.coordinator
+    subentry_id = coordinator.subentry_of(USER_1)
+    assert subentry_id is not None
+    assert not coordinator.is_unregistered(subentry_id)
+    assert simulator.registration_printouts == {}
+    response = await call(hass, "print_all", user_id=USER_1, wait=True)
+    assert response is not None
+    assert {job["result"] for job in response["jobs"]} == {"completed"}
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -28,7 +29,7 @@ from tests.conftest import (
     settle,
     station_data,
 )
-from tests.simulator import SimJob, Simulator
+from tests.simulator import SimJob, Simulator, server as simulator_server
 
 
 async def test_print_all_waits_and_releases_oldest_first(
@@ -212,6 +213,27 @@ async def test_failed_list_read_starts_no_cooldown(
     assert not limits.is_active(USER_1)
     response = await print_all(hass, user_id=USER_1, wait=True)
     assert [job["result"] for job in response["jobs"]] == ["completed", "completed"]
+
+
+async def test_print_refused_with_code_3_keeps_a_registered_person(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PrintJob refused with code 3 after the list was read: not an unknown person."""
+
+    async def refuse(*_args: Any) -> None:
+        raise simulator_server._TpfmError(3)
+
+    monkeypatch.setattr(simulator, "_print_job", refuse)
+    response = await print_all(hass, user_id=USER_1, wait=True)
+    assert response["jobs"][0]["result"] == "failed"
+    coordinator = init_integration.runtime_data.coordinator
+    subentry_id = coordinator.subentry_of(USER_1)
+    assert subentry_id is not None
+    assert not coordinator.is_unregistered(subentry_id)
+    assert simulator.registration_printouts == {}
 
 
 async def test_cancel_while_the_job_list_is_read(

@@ -310,3 +310,22 @@ async def test_other_answers_change_nothing(hass: HomeAssistant) -> None:
     assert not memory.known
     assert not memory.sheets
     guard.before(CARDS[0])
+
+
+async def test_code_3_for_a_registered_id_is_a_refused_command(
+    hass: HomeAssistant,
+) -> None:
+    """X-FMP-Return 3 for an ID the server accepted: not held off, no sheet counted."""
+    guard = _guard(hass)
+    memory = async_get_store(hass).unknown_ids("entry")
+    assert not guard.may_retry(USER_1)
+    guard.answered(USER_1, None)
+    assert guard.may_retry(USER_1)
+    guard.answered(USER_1, TpfmUserNotAllowedError())
+    assert not memory.held
+    assert not memory.sheets
+    assert guard.may_retry(USER_1)
+    guard.before(USER_1)
+    guard.answered(CARDS[0], TpfmUserNotAllowedError())  # never accepted: unknown
+    assert not guard.may_retry(CARDS[0])
+    assert len(memory.sheets) == 1

@@ -26,6 +26,7 @@ from .data import EzeepConfigEntry
 from .errors import JobNotListedError, JobPrintingError, SelectionNotAllowedError
 from .release import JobOutcome
 from .tpfm import Job, TpfmAuthError, TpfmUserNotAllowedError
+from .unknown_ids import is_registered_id
 
 
 def station_printer(entry: EzeepConfigEntry, printer_id: str | None) -> str | None:
@@ -49,12 +50,19 @@ def check_registered(entry: EzeepConfigEntry, user_id: str) -> None:
 
 
 @asynccontextmanager
-async def _server_errors(entry: EzeepConfigEntry, user_id: str) -> AsyncIterator[None]:
-    """Act on a server error as a release does: an unknown ID, a refused password."""
+async def _server_errors(
+    entry: EzeepConfigEntry, user_id: str, *, listing: bool
+) -> AsyncIterator[None]:
+    """Act on a server error as a release does: an unknown ID, a refused password.
+
+    X-FMP-Return 3 on a command other than a job-list read (``listing``) for an ID the
+    guard knows as registered is a refused command: the person is not marked unknown.
+    """
     try:
         yield
     except TpfmUserNotAllowedError:
-        entry.runtime_data.coordinator.async_mark_unregistered(user_id)
+        if listing or not is_registered_id(entry.runtime_data.client.guard, user_id):
+            entry.runtime_data.coordinator.async_mark_unregistered(user_id)
         raise
     except TpfmAuthError:
         entry.async_start_reauth(entry.runtime_data.coordinator.hass)
@@ -82,7 +90,7 @@ async def async_get_jobs(
     """
     check_registered(entry, user_id)
     runtime = entry.runtime_data
-    async with _server_errors(entry, user_id):
+    async with _server_errors(entry, user_id, listing=True):
         job_list = await runtime.client.get_jobs_with_held(
             user_id, printer=station_printer(entry, printer_id)
         )
@@ -145,7 +153,7 @@ async def async_delete_job(entry: EzeepConfigEntry, user_id: str, job: str) -> N
     sent) or the TpfmError of DeleteJob.
     """
     listed = _listed_job(entry, user_id, job)
-    async with _server_errors(entry, user_id):
+    async with _server_errors(entry, user_id, listing=False):
         await entry.runtime_data.client.delete_job(user_id, job)
     entry.runtime_data.releases.job_deleted(user_id, job, listed.name)
 
@@ -158,6 +166,6 @@ async def async_hold_job(
     Raises what :func:`async_delete_job` raises (the TpfmError of SetJobProperties).
     """
     _listed_job(entry, user_id, job)
-    async with _server_errors(entry, user_id):
+    async with _server_errors(entry, user_id, listing=False):
         await entry.runtime_data.client.set_job_properties(user_id, job, on_hold=hold)
     entry.runtime_data.releases.job_held(user_id, job, hold)

@@ -42,7 +42,7 @@ from .const import (
 )
 from .errors import UnknownCardsLimitError, UnknownUserHeldOffError
 from .store import UnknownIdMemory, async_get_store, unknown_cards_issue_id
-from .tpfm import TpfmCommandError, TpfmUserNotAllowedError
+from .tpfm import TpfmCommandError, TpfmUserNotAllowedError, UserIdGuard
 
 _WINDOW = SHEET_WINDOW.total_seconds()
 
@@ -112,9 +112,28 @@ class UnknownIdGuard:
             self._async_open_issue(now)
             raise UnknownCardsLimitError(_minutes(memory.sheets[0] + _WINDOW - now))
 
+    def is_registered(self, user_id: str) -> bool:
+        """Return whether the server accepted this ID in this run (it is registered)."""
+        return self._hash(user_id) in self._memory.known
+
+    def may_retry(self, user_id: str) -> bool:
+        """Return whether a request sent as this ID may be resent after a fault.
+
+        Only an ID the server accepted: a resent request of an ID it may not know
+        could print a second registration sheet.
+        """
+        return self.is_registered(user_id)
+
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
-        """Remember an accepted ID, or hold off one the server did not know."""
+        """Remember an accepted ID, or hold off one the server did not know.
+
+        X-FMP-Return 3 for an ID the server accepted in this run means "not allowed to
+        run this command", not "unknown": the ID is not held off and no sheet counts.
+        """
         memory, digest = self._memory, self._hash(user_id)
+        if isinstance(error, TpfmUserNotAllowedError) and digest in memory.known:
+            memory.known.move_to_end(digest)
+            return
         if error is None:
             memory.held.pop(digest, None)
             memory.known[digest] = None
@@ -198,3 +217,12 @@ def guard_for_entry(
         ),
         is_configured=is_configured,
     )
+
+
+def is_registered_id(guard: UserIdGuard | None, user_id: str) -> bool:
+    """Return whether a station's guard knows ``user_id`` as registered.
+
+    An X-FMP-Return 3 for such an ID, on a command other than a job-list read, is a
+    refused command, not an unknown person: it does not mark a configured person.
+    """
+    return guard is not None and guard.may_retry(user_id)

@@ -1310,6 +1310,9 @@ class _Guard:
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
         self.told.append((user_id, None if error is None else error.code))
 
+    def may_retry(self, user_id: str) -> bool:
+        return (user_id, None) in self.told
+
 
 async def test_guard_sees_every_request_sent_as_a_person(
     client: TpfmClient, sim: Simulator
@@ -1360,3 +1363,30 @@ async def test_guard_is_not_told_of_http_errors(
     with pytest.raises(TpfmAuthError):
         await client.get_job_list(USER)
     assert guard.told == []
+
+
+async def test_unknown_id_is_not_retried_after_a_timeout(
+    make_client: MakeClient, sim: Simulator
+) -> None:
+    """A slow answer for an ID the guard does not know: one request, one sheet."""
+    client = make_client(request_timeout=0.2)
+    client.guard = _Guard()
+    sim.stall_user(UNKNOWN_USER, 0.5)
+    with pytest.raises(TpfmTimeoutError):
+        await client.get_job_list(UNKNOWN_USER)
+    await asyncio.sleep(0.8)  # the server answers the request that timed out
+    assert sim.counts["GetJobList"] == 1
+    assert sim.registration_printouts[UNKNOWN_USER] == 1
+
+
+async def test_registered_id_is_retried_after_a_timeout(
+    make_client: MakeClient, sim: Simulator
+) -> None:
+    """An ID the server accepted is retried as before: no sheet can come of it."""
+    client = make_client(request_timeout=0.2)
+    client.guard = _Guard()
+    await client.get_job_list(USER)
+    sim.stall("GetJobList", 5.0)
+    with pytest.raises(TpfmTimeoutError):
+        await client.get_job_list(USER)
+    assert sim.counts["GetJobList"] == 4

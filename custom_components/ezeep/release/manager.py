@@ -13,6 +13,7 @@ from ..errors import ReleaseRefusedError
 from ..job_lists import LatestLists
 from ..store import ReleaseLimits
 from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
+from ..unknown_ids import is_registered_id
 from .admission import ReleaseAdmission
 from .publisher import ReleasePublisher
 from .runner import JobRunner, Release
@@ -138,7 +139,7 @@ class ReleaseManager:
             self._publisher.refused(user_id, err)
             raise
         except TpfmError as err:  # the guard's refusal of an unknown ID
-            self._on_error(user_id, err)
+            self._on_error(user_id, err, listing=True)
             self._publisher.failed(user_id, None, err)
             raise
 
@@ -151,7 +152,7 @@ class ReleaseManager:
         except BaseException as err:  # also the call itself being cancelled
             self._finish(release)
             if isinstance(err, TpfmError):
-                self._on_error(release.user_id, err)
+                self._on_error(release.user_id, err, listing=True)
                 self._publisher.failed(release.user_id, None, err)
             raise
 
@@ -168,10 +169,16 @@ class ReleaseManager:
             self._refresh_user(user_id)
 
     @callback
-    def _on_error(self, user_id: str, err: TpfmError) -> None:
-        """Act on a server error: an unknown ID, a refused password."""
+    def _on_error(self, user_id: str, err: TpfmError, *, listing: bool = False) -> None:
+        """Act on a server error: an unknown ID, a refused password.
+
+        X-FMP-Return 3 marks the person unknown when it answered a job-list read
+        (``listing``), or any command for an ID the guard does not know as registered;
+        for a registered ID another command was refused, nothing more.
+        """
         if isinstance(err, TpfmUserNotAllowedError):
-            self._on_unknown_user(user_id)
+            if listing or not is_registered_id(self._client.guard, user_id):
+                self._on_unknown_user(user_id)
         elif isinstance(err, TpfmAuthError):
             self._entry.async_start_reauth(self._hass)
 

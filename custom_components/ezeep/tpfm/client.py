@@ -199,6 +199,13 @@ class UserIdGuard(Protocol):
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
         """The server answered a request sent as ``user_id``."""
 
+    def may_retry(self, user_id: str) -> bool:
+        """Return whether a request sent as ``user_id`` may be resent after a fault.
+
+        True only for an ID known to be registered: the first request may have reached
+        the server, and for an ID it does not know each one prints a registration sheet.
+        """
+
 
 class TpfmClient:
     """Talks the TPFM commands to one server with one station password."""
@@ -278,6 +285,10 @@ class TpfmClient:
         if user_id is not None and self.guard is not None:
             self.guard.before(user_id)
 
+    def _may_retry(self, user_id: str | None) -> bool:
+        """Return whether the guard lets a request sent as ``user_id`` be resent."""
+        return user_id is None or self.guard is None or self.guard.may_retry(user_id)
+
     def _check_answer(
         self, user_id: str | None, status: int, headers: Mapping[str, str]
     ) -> None:
@@ -323,14 +334,22 @@ class TpfmClient:
         except aiohttp.ClientError as err:
             raise TpfmConnectionError(f"{cmd}: {type(err).__name__}") from err
 
-    async def _retrying[T](self, cmd: str, call: Callable[[], Awaitable[T]]) -> T:
-        """Run a read-only command, retrying transient faults with back-off."""
+    async def _retrying[T](
+        self, cmd: str, call: Callable[[], Awaitable[T]], user_id: str | None = None
+    ) -> T:
+        """Run a read-only command, retrying transient faults with back-off.
+
+        A request sent as ``user_id`` is not retried when the guard says no (an ID not
+        known to be registered): the first request may have printed a registration sheet.
+        """
         delays = iter(self._retry_delays)
         while True:
             try:
                 return await call()
             except (TpfmConnectionError, TpfmHttpError) as err:
                 if isinstance(err, TpfmHttpError) and not err.transient:
+                    raise
+                if not self._may_retry(user_id):
                     raise
                 delay = next(delays, None)
                 if delay is None:
@@ -352,7 +371,9 @@ class TpfmClient:
     async def get_capabilities(self, user_id: str | None = None) -> Capabilities:
         """GetCapabilities: the commands offered to ``user_id`` (or to a guest)."""
         reply = await self._retrying(
-            "GetCapabilities", lambda: self._get("GetCapabilities", {}, user_id)
+            "GetCapabilities",
+            lambda: self._get("GetCapabilities", {}, user_id),
+            user_id,
         )
         return parse_capabilities(reply.text)
 
@@ -375,7 +396,7 @@ class TpfmClient:
             "ShowPutOnHoldJobs": 1 if show_held else None,
         }
         reply = await self._retrying(
-            "GetJobList", lambda: self._get("GetJobList", params, user_id)
+            "GetJobList", lambda: self._get("GetJobList", params, user_id), user_id
         )
         return parse_job_list(
             reply.text, visible=parse_visible(reply.headers.get(HEADER_VISIBLE))
