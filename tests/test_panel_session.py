@@ -156,3 +156,31 @@ async def test_sign_in_without_subscription(
     await panel.ws.close()
     await settle(hass)
     assert list(async_get_sessions(hass)) == []
+
+
+async def test_no_idle_sign_out_while_release_admitted(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """Idle fires while the release waits for GetJobList: the session stays, jobs print."""
+    panel = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
+    await panel.subscribe(init_integration.entry_id, idle_timeout=5)
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    simulator.stall("GetJobList", 1.0)
+    simulator.reset_log()
+    release = await panel.start("ezeep/panel/release", session=session)
+    await simulator.wait_requests("GetJobList", 1)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    answer = await panel.answer(release)
+    assert answer["success"], answer
+    assert len(answer["result"]["jobs"]) == 2
+    assert [e for e in panel.events if e["type"] == "signed_out"] == []
+    assert [s.token for s in async_get_sessions(hass)] == [session]
+    await simulator.wait_idle()
+    await settle(hass)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
+    assert (await panel.event("signed_out"))["reason"] == "released"

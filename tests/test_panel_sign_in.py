@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from homeassistant.core import HomeAssistant
@@ -9,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ezeep.const import CONF_SHEETS_PER_HOUR
+from custom_components.ezeep.panel.session import async_get_sessions
 from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs, settle
 from tests.simulator import SimJob, Simulator
 from tests.test_panel_websocket import PanelClient, panel_fixture, requests  # noqa: F401 - the panel fixture
@@ -207,3 +209,70 @@ async def test_reader_scan_after_the_station_unloaded(
     assert error["code"] == "unknown_station"
     assert requests(simulator) == []
     assert "Error doing job" not in caplog.text
+
+
+async def _drain(hass: HomeAssistant, panel: PanelClient, simulator: Simulator) -> None:
+    """Let every pending sign-in finish and receive what it sent."""
+    await simulator.wait_idle()
+    await settle(hass)
+    await panel.call("ezeep/panel/stations")  # every earlier message is in by now
+
+
+async def test_slow_reader_sign_in_overtaken_by_a_newer_scan(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Scan A (slow server), then scan B: the card gets B's sign-in only, never A's."""
+    await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    simulator.stall_user(USER_1, 0.5)
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-1"})
+    await asyncio.sleep(0.1)
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_2, "device_id": "reader-1"})
+    signed_in = await panel.event("signed_in")
+    await _drain(hass, panel, simulator)
+    assert signed_in["name"] == "Bob"
+    assert [s.token for s in async_get_sessions(hass)] == [signed_in["session"]]
+    # A's sign-in ended without a word: no signed_in with a dead token, no error.
+    assert [e for e in panel.events if e["type"] in ("signed_in", "error")] == []
+
+
+async def test_typed_sign_in_overtaken_by_a_scan(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A typed sign-in pending while a reader signs B in: A's answer is session_expired."""
+    await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    simulator.stall_user(USER_1, 0.5)
+    typed = await panel.start(
+        "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=USER_1
+    )
+    await asyncio.sleep(0.1)
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_2, "device_id": "reader-1"})
+    answer = await panel.answer(typed)
+    assert not answer["success"], answer
+    assert answer["error"]["code"] == "session_expired"
+    signed_in = await panel.event("signed_in")
+    assert signed_in["name"] == "Bob"
+    assert [s.token for s in async_get_sessions(hass)] == [signed_in["session"]]
+
+
+async def test_slow_scan_overtaken_by_a_typed_sign_in(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Scan A (slow), then B types an ID at the card: B stays signed in, A never shows."""
+    await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    simulator.stall_user(USER_1, 0.5)
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-1"})
+    await asyncio.sleep(0.1)
+    result = await panel.sign_in(init_integration.entry_id, USER_2)
+    assert result["name"] == "Bob"
+    await _drain(hass, panel, simulator)
+    assert [s.token for s in async_get_sessions(hass)] == [result["session"]]
+    assert [e for e in panel.events if e["type"] in ("signed_in", "error")] == []

@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.ezeep.coordinator.printer import PrinterNotReadyError
 from custom_components.ezeep.printer import PrinterState, PrinterStatus
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, settle
 from tests.simulator import SimJob, Simulator
 
 
@@ -46,15 +46,22 @@ class PanelClient:
         elif msg["type"] == "result":
             self._results[msg["id"]] = msg
 
-    async def send(self, msg_type: str, **data: Any) -> dict[str, Any]:
-        """Send a command; return its whole result message."""
+    async def start(self, msg_type: str, **data: Any) -> int:
+        """Send a command without waiting for its answer; return its message ID."""
         self._id += 1
-        msg_id = self._id
-        await self.ws.send_json({"id": msg_id, "type": msg_type, **data})
+        await self.ws.send_json({"id": self._id, "type": msg_type, **data})
+        return self._id
+
+    async def answer(self, msg_id: int) -> dict[str, Any]:
+        """Wait for a started command's whole result message."""
         async with asyncio.timeout(10):
             while msg_id not in self._results:
                 await self._receive()
         return self._results.pop(msg_id)
+
+    async def send(self, msg_type: str, **data: Any) -> dict[str, Any]:
+        """Send a command; return its whole result message."""
+        return await self.answer(await self.start(msg_type, **data))
 
     async def call(self, msg_type: str, **data: Any) -> Any:
         """Send a command; return its result (fail on an error)."""
@@ -365,3 +372,47 @@ async def test_release_all_refused_for_a_person_the_server_forgot(
     error = await panel.error("ezeep/panel/release", session=session, jobs=None)
     assert error["translation_key"] == "user_not_registered"
     assert requests(simulator) == []
+
+
+async def test_pending_hold_answer_after_a_newer_sign_in(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A's hold is pending when B scans: the hold is done, A's list is not answered."""
+    simulator.visible = "1"
+    await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    simulator.stall_user(USER_1, 0.5)
+    hold = await panel.start(
+        "ezeep/panel/hold", session=session, job="report-1.tpf", hold=True
+    )
+    await asyncio.sleep(0.1)
+    hass.bus.async_fire("tag_scanned", {"tag_id": USER_2, "device_id": "reader-1"})
+    answer = await panel.answer(hold)
+    assert (await panel.event("signed_in"))["name"] == "Bob"
+    assert not answer["success"], answer  # A's jobs would show under Bob's name
+    assert answer["error"]["code"] == "session_expired"
+    assert simulator.jobs_of(USER_1)[0].on_hold
+
+
+async def test_release_goes_on_after_sign_out(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Sign out while the release is admitted: it prints; its answer is session_expired."""
+    session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
+    simulator.stall("GetJobList", 0.5)
+    simulator.reset_log()
+    release = await panel.start("ezeep/panel/release", session=session)
+    await simulator.wait_requests("GetJobList", 1)
+    assert await panel.call("ezeep/panel/sign_out", session=session) is None
+    answer = await panel.answer(release)
+    assert not answer["success"], answer
+    assert answer["error"]["code"] == "session_expired"
+    await simulator.wait_idle()
+    await settle(hass)
+    assert requests(simulator).count("PrintJob") == 2

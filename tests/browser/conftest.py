@@ -125,6 +125,11 @@ class Stack:
         """Fire an event on Home Assistant's bus (as the owner, over the REST API)."""
         run_async(lambda: self._rest("POST", f"/api/events/{event_type}", data))
 
+    def reload_station(self) -> None:
+        """Reload the station's config entry (it ends every panel session silently)."""
+        path = f"/api/config/config_entries/entry/{self.entry_id}/reload"
+        run_async(lambda: self._rest("POST", path))
+
     async def _rest(self, method: str, path: str, body: Any = None) -> Any:
         async with aiohttp.ClientSession() as session:
             return await self.ha.rest(session, self.owner, method, path, body)

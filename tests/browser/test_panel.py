@@ -340,6 +340,45 @@ def test_reader_sign_in(tablet: Tablet) -> None:
     expect(page.get_by_text("Badge photo.png")).to_have_count(0)
 
 
+def test_late_answer_leaves_the_next_person_alone(tablet: Tablet) -> None:
+    """A's hold is answered after B's card was scanned: B's screen stays as it is."""
+    stack = tablet.stack
+    sim = stack.sim
+    sim.call("visible", {"visible": "1"})
+    sim.set_user("1008", [job(1, "Old slides.pdf")])
+    sim.set_user("1009", [job(1, "New slides.pdf")])
+    page = tablet.page
+    tablet.open("reader")
+    sign_in(tablet, "1008")
+    sim.call("stall", {"cmd": "SetJobProperties", "seconds": 2})
+    try:
+        row = job_row(page, "Old slides.pdf")
+        row.get_by_role("button", name="Hold", exact=True).click()
+        stack.fire("tag_scanned", {"tag_id": "1009", "device_id": READER})
+        expect(job_row(page, "New slides.pdf")).to_be_visible()
+        page.wait_for_timeout(3_000)  # A's answer has come (and was dropped)
+    finally:
+        sim.call("stall", {"cmd": "SetJobProperties", "seconds": 0})
+    expect(job_row(page, "New slides.pdf")).to_be_visible()
+    expect(page.get_by_text("Old slides.pdf")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_session_ended_on_the_server_clears_the_card(tablet: Tablet) -> None:
+    """A reload ends the session without a word: the next tap finds out and clears."""
+    stack = tablet.stack
+    stack.sim.set_user("1010", [job(1, "Timetable.pdf")])
+    page = tablet.page
+    tablet.open()
+    sign_in(tablet, "1010")
+    stack.reload_station()
+    page.wait_for_timeout(5_500)  # the card tells the server at most every 5 s
+    page.locator(".signed-in h2").click()
+    expect(page.get_by_role("alert")).to_contain_text("signed out", timeout=5_000)
+    expect(page.get_by_text("Timetable.pdf")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
 def test_landscape_dark(tablet_landscape: Tablet) -> None:
     """At 1280x800 in the dark theme the keypad and the actions fit without scrolling."""
     tablet = tablet_landscape

@@ -36,6 +36,8 @@ const OWN_ERROR_TEXTS = {
   selection_not_allowed: "selection_not_allowed",
 };
 const FINAL = new Set(["completed", "canceled", "failed"]);
+/** Thrown for an answer that came too late: the person it was for is no longer shown. */
+const STALE = Symbol("stale");
 /** At most one "still here" note to the server per this many ms of tapping around. */
 const TOUCH_EVERY = 5000;
 
@@ -195,7 +197,8 @@ class EzeepReleasePanel extends LitElement {
     const now = Date.now();
     if (this._session && now - (this._touched ?? 0) > TOUCH_EVERY) {
       this._touched = now;
-      this._call("ezeep/panel/touch", { session: this._session }).catch(() => {});
+      // The server may have ended the session without a word (a reload): clear the card.
+      this._sessionCall("ezeep/panel/touch").catch((err) => this._expired(err));
     }
   }
 
@@ -227,7 +230,33 @@ class EzeepReleasePanel extends LitElement {
     return this._hass.callWS({ type, ...data });
   }
 
+  /**
+   * A command for the person signed in now. Its answer (or error) counts only while they
+   * still are: one that arrives after a sign-out or another sign-in throws STALE.
+   */
+  async _sessionCall(type, data = {}) {
+    const session = this._session;
+    let result;
+    try {
+      result = await this._call(type, { session, ...data });
+    } catch (err) {
+      throw session === this._session ? err : STALE;
+    }
+    if (session !== this._session) throw STALE;
+    return result;
+  }
+
+  /** The server ended the session (a reload, idle, a lost event): clear the card. */
+  _expired(err) {
+    if (err === STALE || err?.code !== "session_expired") return false;
+    this._clear();
+    this._showError(err);
+    return true;
+  }
+
   async _resubscribe() {
+    // Ending the old subscription ends its sessions on the server.
+    if (this._session) this._clear();
     this._unsubscribe();
     if (this._hass && this._config && !this._config.entry_id && this.isConnected) {
       await this._onlyStation();
@@ -267,6 +296,7 @@ class EzeepReleasePanel extends LitElement {
 
   _onEvent(event) {
     if (event.type === "signed_in") {
+      this._signIns = (this._signIns ?? 0) + 1; // a typed sign-in pending now was overtaken
       this._signedIn(event);
       return;
     }
@@ -326,8 +356,7 @@ class EzeepReleasePanel extends LitElement {
     try {
       await work();
     } catch (err) {
-      if (err?.code === "session_expired") this._clear();
-      this._showError(err);
+      if (err !== STALE && !this._expired(err)) this._showError(err);
     } finally {
       this._busy = false;
     }
@@ -346,10 +375,19 @@ class EzeepReleasePanel extends LitElement {
     if (!userId || this._busy) return;
     this._run(async () => {
       this._message = null;
-      const result = await this._call("ezeep/panel/sign_in", {
-        entry_id: this._config.entry_id,
-        user_id: userId,
-      });
+      const signIns = this._signIns;
+      let result;
+      try {
+        result = await this._call("ezeep/panel/sign_in", {
+          entry_id: this._config.entry_id,
+          user_id: userId,
+        });
+      } catch (err) {
+        // session_expired: a newer sign-in at this card (a scan) overtook this one.
+        if (err?.code === "session_expired" || signIns !== this._signIns) throw STALE;
+        throw err;
+      }
+      // The server answers only the card's newest sign-in (it ends the older ones).
       this._signedIn(result);
     });
   }
@@ -379,8 +417,7 @@ class EzeepReleasePanel extends LitElement {
   _releaseJobs(names) {
     this._run(async () => {
       this._message = null;
-      const result = await this._call("ezeep/panel/release", {
-        session: this._session,
+      const result = await this._sessionCall("ezeep/panel/release", {
         jobs: names,
         copies: this._copies,
       });
@@ -393,14 +430,14 @@ class EzeepReleasePanel extends LitElement {
 
   _cancel() {
     this._run(async () => {
-      await this._call("ezeep/panel/cancel", { session: this._session });
+      await this._sessionCall("ezeep/panel/cancel");
     });
   }
 
   _jobCommand(type, data) {
     this._run(async () => {
       this._message = null;
-      this._setJobs(await this._call(type, { session: this._session, ...data }));
+      this._setJobs(await this._sessionCall(type, data));
     });
   }
 

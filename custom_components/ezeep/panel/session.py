@@ -76,8 +76,10 @@ class PanelSession:
     name: str | None
     idle_timeout: float
     send: EventSink
-    #: A release started at this panel is in flight (queued or printing).
+    #: A release started at this panel is in flight (being admitted, queued or printing).
     releasing: bool = False
+    #: The release command is still being admitted and read (its end is the command's).
+    admitting: bool = False
     timer: CALLBACK_TYPE | None = None
     unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
 
@@ -133,7 +135,11 @@ class PanelSessions:
 
         @callback
         def release_changed(_event: ReleaseEvent | None) -> None:
-            if session.releasing and not releases.state(session.user_id).running:
+            if (
+                session.releasing
+                and not session.admitting
+                and not releases.state(session.user_id).running
+            ):
                 session.releasing = False
                 self._hass.async_create_task(self._async_released(session))
 
@@ -161,6 +167,20 @@ class PanelSessions:
             self.async_end(session, None)
             raise PanelError("session_expired")
         return session
+
+    def check_alive(self, session: PanelSession) -> None:
+        """Refuse when the session ended meanwhile (sign-out, idle, a newer sign-in)."""
+        if self._sessions.get(session.token) is not session:
+            raise PanelError("session_expired")
+
+    @callback
+    def async_end_card(
+        self, send: EventSink, reason: str | None, keep: PanelSession | None = None
+    ) -> None:
+        """End every session of one card (its subscription's ``send``) but ``keep``."""
+        for session in self:
+            if session.send is send and session is not keep:
+                self.async_end(session, reason)
 
     @callback
     def async_touch(self, session: PanelSession, delay: float | None = None) -> None:

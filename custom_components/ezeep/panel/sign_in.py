@@ -105,7 +105,12 @@ def _clean_user_id(value: object) -> str:
 async def _async_sign_in(
     hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: object, sub: PanelSubscription
 ) -> tuple[PanelSession, dict[str, Any]]:
-    """Sign a person in: check the ID, start a session, read their jobs."""
+    """Sign a person in at a card: check the ID, start a session, read their jobs.
+
+    Only the card's newest sign-in succeeds: a scan ends the card's sessions when it starts,
+    any sign-in ends them when it succeeds. One ended while its jobs were read (by a newer
+    sign-in, sign-out or idle) refuses with ``session_expired``: no dead token is sent.
+    """
     user_id = _clean_user_id(raw_id)
     sessions = async_get_sessions(hass)
     subentry_id = entry.runtime_data.coordinator.subentry_of(user_id)
@@ -124,6 +129,8 @@ async def _async_sign_in(
     except HomeAssistantError:
         sessions.async_end(session, None)
         raise
+    sessions.check_alive(session)
+    sessions.async_end_card(sub.send, REASON_SIGN_OUT, keep=session)
     return session, jobs
 
 
@@ -180,9 +187,7 @@ async def ws_subscribe(
         unsub_tag()
         sessions = async_get_sessions(hass)
         sessions.subscriptions.remove(sub)
-        for session in sessions:
-            if session.send is send:
-                sessions.async_end(session, None)
+        sessions.async_end_card(send, None)
 
     async_get_sessions(hass).subscriptions.append(sub)
     connection.subscriptions[msg_id] = unsubscribe
@@ -193,15 +198,14 @@ async def _async_reader_sign_in(
     hass: HomeAssistant, entry: EzeepConfigEntry, sub: PanelSubscription, tag_id: str
 ) -> None:
     """A chosen reader scanned a card: sign its person in at this card (only)."""
-    sessions = async_get_sessions(hass)
-    for session in sessions:
-        if session.send is sub.send:
-            sessions.async_end(session, REASON_SIGN_OUT)
+    async_get_sessions(hass).async_end_card(sub.send, REASON_SIGN_OUT)
     try:
         # The station may have been unloaded since the card subscribed.
         entry = _station(hass, entry.entry_id)
         session, jobs = await _async_sign_in(hass, entry, tag_id, sub)
     except HomeAssistantError as err:
+        if error_code(err) == "session_expired":
+            return  # a newer sign-in at this card (or its end) overtook this one
         sub.send(
             {
                 "type": "error",

@@ -35,6 +35,7 @@ from ..jobs import (
     check_registered,
     station_printer,
 )
+from ..release import JobOutcome
 from .session import PanelSession, async_get_sessions, async_read_jobs
 from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
 
@@ -59,7 +60,22 @@ async def ws_jobs(
 ) -> None:
     """Read the person's jobs again."""
     session = _session(hass, connection, msg)
-    connection.send_result(msg["id"], await async_read_jobs(session))
+    connection.send_result(msg["id"], await _async_live_jobs(hass, session))
+
+
+async def _async_live_jobs(
+    hass: HomeAssistant, session: PanelSession
+) -> dict[str, Any]:
+    """Read the person's jobs, unless the session ended before or while they were read.
+
+    A list read for a session that ended (sign-out, idle, a newer sign-in at the card) is
+    never answered: it would show one person's jobs on the next person's screen.
+    """
+    sessions = async_get_sessions(hass)
+    sessions.check_alive(session)
+    jobs = await async_read_jobs(session)
+    sessions.check_alive(session)
+    return jobs
 
 
 @websocket_command(
@@ -77,21 +93,39 @@ async def ws_jobs(
 async def ws_release(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Release all jobs, or the chosen ones in the order given (needs selection)."""
+    """Release all jobs, or the chosen ones in the order given (needs selection).
+
+    The session counts as releasing from the start: idle expiry does not end it while the
+    release is admitted and its list read. An explicit sign-out meanwhile does, and the
+    release goes on (the card, cleared, gets ``session_expired``).
+    """
     session = _session(hass, connection, msg)
-    names: list[str] | None = msg["jobs"]
+    session.releasing = session.admitting = True
+    try:
+        outcomes = await _async_release(session, msg["jobs"], msg["copies"])
+    except BaseException:
+        session.releasing = False
+        raise
+    finally:
+        session.admitting = False
+    session.releasing = any(o.result == RESULT_QUEUED for o in outcomes)
+    async_get_sessions(hass).check_alive(session)
+    jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
+    connection.send_result(msg["id"], {"jobs": jobs})
+
+
+async def _async_release(
+    session: PanelSession, names: list[str] | None, copies: int
+) -> list[JobOutcome]:
+    """Release all the person's jobs (``names`` None) or the chosen ones."""
     entry, user_id = session.entry, session.user_id
     if names is None:
         check_registered(entry, user_id)
-        outcomes = await session.data.releases.async_release(
-            user_id, printer_id=station_printer(entry, None), copies=msg["copies"]
+        return await session.data.releases.async_release(
+            user_id, printer_id=station_printer(entry, None), copies=copies
         )
-    else:
-        _check_listed(session, names)
-        outcomes = await async_print_job(entry, user_id, names, copies=msg["copies"])
-    session.releasing = any(o.result == RESULT_QUEUED for o in outcomes)
-    jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
-    connection.send_result(msg["id"], {"jobs": jobs})
+    _check_listed(session, names)
+    return await async_print_job(entry, user_id, names, copies=copies)
 
 
 def _check_listed(session: PanelSession, names: list[str]) -> None:
@@ -108,10 +142,14 @@ async def _async_job_command(
     msg: dict[str, Any],
     act: Callable[[PanelSession], Awaitable[None]],
 ) -> None:
-    """Act on one job of the latest list (see jobs.py); answer with the new list."""
+    """Act on one job of the latest list (see jobs.py); answer with the new list.
+
+    Only while the session lives: the job is acted on, but a list read after the session
+    ended is not answered (``session_expired``).
+    """
     session = _session(connection.hass, connection, msg)
     await act(session)
-    connection.send_result(msg["id"], await async_read_jobs(session))
+    connection.send_result(msg["id"], await _async_live_jobs(connection.hass, session))
 
 
 @websocket_command(
