@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import hashlib
 
 from custom_components.ezeep.job_lists import LatestLists
 from custom_components.ezeep.tpfm import Job, JobList
 
 WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def key(user_id: str) -> bytes:
+    """A keyed hash like the store's ``id_hash`` (the key is fixed for the test)."""
+    return hashlib.blake2b(user_id.encode(), key=b"test-key", digest_size=16).digest()
 
 
 def job(name: str, *, held: bool = False) -> Job:
@@ -17,7 +23,7 @@ def job(name: str, *, held: bool = False) -> Job:
 
 def test_remember_and_get() -> None:
     """A list is found by the user ID; the ID itself is not kept."""
-    lists = LatestLists()
+    lists = LatestLists(key)
     assert lists.get("card-1") is None
     lists.remember("card-1", JobList((job("a"),), visible=True), with_held=True)
     latest = lists.get("card-1")
@@ -29,7 +35,7 @@ def test_remember_and_get() -> None:
 
 def test_bounded() -> None:
     """The least recently read lists are dropped first."""
-    lists = LatestLists(size=2)
+    lists = LatestLists(key, size=2)
     for user in ("u1", "u2", "u3"):
         lists.remember(user, JobList((), visible=False), with_held=True)
     assert len(lists) == 2
@@ -39,7 +45,7 @@ def test_bounded() -> None:
 
 def test_held_jobs_kept_by_a_list_without_them() -> None:
     """A read without held jobs keeps the held ones known; a full read replaces them."""
-    lists = LatestLists()
+    lists = LatestLists(key)
     full = JobList((job("a"), job("h", held=True)), visible=True)
     lists.remember("u", full, with_held=True)
     lists.remember("u", JobList((job("b"),), visible=True), with_held=False)
@@ -54,7 +60,7 @@ def test_held_jobs_kept_by_a_list_without_them() -> None:
 
 def test_forget_and_hold() -> None:
     """A deleted job is forgotten; a held one is noted; unknown people are ignored."""
-    lists = LatestLists()
+    lists = LatestLists(key)
     lists.forget_job("nobody", "a")
     lists.set_held("nobody", "a", True)
     lists.remember("u", JobList((job("a"), job("b")), visible=True), with_held=True)

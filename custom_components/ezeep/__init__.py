@@ -59,7 +59,7 @@ def _people(entry: EzeepConfigEntry) -> dict[str, ConfigSubentryDataWithId]:
 async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
     """Set up a station."""
     client = await async_create_client(hass, entry)
-    lists = LatestLists()
+    lists = LatestLists(async_get_store(hass).id_hash)
     coordinator = EzeepCoordinator(hass, entry, client, lists)
     # Every request sent as a person passes this guard (unknown IDs print paper).
     client.guard = guard_for_entry(

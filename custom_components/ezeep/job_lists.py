@@ -5,16 +5,16 @@ fresh read of a release) is remembered here: whether the server allowed single-j
 actions (``X-FMP-Visible: 1``) and which jobs it listed. ``ezeep.print_job``,
 ``ezeep.delete_job`` and ``ezeep.hold_job`` act only on what this memory says.
 
-People are keyed by a salted digest of their ID, never by the ID itself: nothing kept
-here (a debugger, a repr in a log line) shows a card serial.
+People are keyed by the store's keyed hash of their ID (``EzeepStore.id_hash``, the one
+the unknown-ID guard uses), never by the ID itself: nothing kept here (a debugger, a repr
+in a log line) shows a card serial.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-import hashlib
-import secrets
 from typing import Final
 
 from .tpfm import Job, JobList
@@ -36,14 +36,11 @@ class LatestList:
 class LatestLists:
     """The latest list of each person of one station."""
 
-    def __init__(self, size: int = MAX_REMEMBERED) -> None:
-        """Remember the lists of at most ``size`` people."""
+    def __init__(self, key: Callable[[str], bytes], size: int = MAX_REMEMBERED) -> None:
+        """Remember the lists of at most ``size`` people, keyed by ``key(user_id)``."""
+        self._key = key
         self._size = size
-        self._salt = secrets.token_bytes(16)
-        self._lists: OrderedDict[str, LatestList] = OrderedDict()
-
-    def _key(self, user_id: str) -> str:
-        return hashlib.blake2b(user_id.encode(), key=self._salt).hexdigest()
+        self._lists: OrderedDict[bytes, LatestList] = OrderedDict()
 
     def __len__(self) -> int:
         """Return how many people's lists are remembered."""

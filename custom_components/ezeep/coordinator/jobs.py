@@ -64,7 +64,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         hass: HomeAssistant,
         entry: ConfigEntry,
         client: TpfmClient,
-        lists: LatestLists | None = None,
+        lists: LatestLists,
     ) -> None:
         """Create the coordinator of one station; each list read goes to ``lists``."""
         super().__init__(
@@ -80,7 +80,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             always_update=False,
         )
         self.client = client
-        self.lists = lists if lists is not None else LatestLists()
+        self.lists = lists
         self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
         self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
         # One poll at a time: a refresh requested after a release must not be overtaken

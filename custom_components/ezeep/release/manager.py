@@ -43,7 +43,7 @@ class ReleaseManager:
         refresh_user: Callable[[str], None],
         on_unknown_user: Callable[[str], None],
         readiness_check: ReadinessCheck | None,
-        lists: LatestLists | None = None,
+        lists: LatestLists,
     ) -> None:
         """Create the manager; ``refresh_user`` reads a person's jobs after a release.
 

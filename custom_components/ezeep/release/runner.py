@@ -89,7 +89,7 @@ class JobRunner:
         on_error: Callable[[str, TpfmError], None],
         on_done: Callable[[Release, bool], None],
         *,
-        lists: LatestLists | None = None,
+        lists: LatestLists,
     ) -> None:
         """Print with ``client``; tell ``on_error`` of a person's server errors.
 
@@ -103,7 +103,7 @@ class JobRunner:
         self._on_error = on_error
         self._on_done = on_done
         self._releases: dict[str, Release] = {}
-        self.lists = lists if lists is not None else LatestLists()
+        self.lists = lists
 
     async def read_jobs(self, release: Release) -> list[Job]:
         """Take an admitted release in and read its jobs, oldest first (or as chosen).
