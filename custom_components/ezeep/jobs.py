@@ -25,8 +25,7 @@ from .const import CONF_PRINTER_ID, DOMAIN
 from .data import EzeepConfigEntry
 from .errors import JobNotListedError, JobPrintingError, SelectionNotAllowedError
 from .release import JobOutcome
-from .tpfm import Job, TpfmAuthError, TpfmUserNotAllowedError
-from .unknown_ids import is_registered_id
+from .tpfm import Job, TpfmError
 
 
 def station_printer(entry: EzeepConfigEntry, printer_id: str | None) -> str | None:
@@ -53,19 +52,11 @@ def check_registered(entry: EzeepConfigEntry, user_id: str) -> None:
 async def _server_errors(
     entry: EzeepConfigEntry, user_id: str, *, listing: bool
 ) -> AsyncIterator[None]:
-    """Act on a server error as a release does: an unknown ID, a refused password.
-
-    X-FMP-Return 3 on a command other than a job-list read (``listing``) for an ID the
-    guard knows as registered is a refused command: the person is not marked unknown.
-    """
+    """Act on a server error as a release does (ReleaseManager.on_server_error)."""
     try:
         yield
-    except TpfmUserNotAllowedError:
-        if listing or not is_registered_id(entry.runtime_data.client.guard, user_id):
-            entry.runtime_data.coordinator.async_mark_unregistered(user_id)
-        raise
-    except TpfmAuthError:
-        entry.async_start_reauth(entry.runtime_data.coordinator.hass)
+    except TpfmError as err:
+        entry.runtime_data.releases.on_server_error(user_id, err, listing=listing)
         raise
 
 

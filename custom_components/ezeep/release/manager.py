@@ -63,7 +63,7 @@ class ReleaseManager:
             client,
             self.states,
             self._publisher,
-            self._on_error,
+            self.on_server_error,
             self._finish,
             lists=lists,
         )
@@ -139,7 +139,7 @@ class ReleaseManager:
             self._publisher.refused(user_id, err)
             raise
         except TpfmError as err:  # the guard's refusal of an unknown ID
-            self._on_error(user_id, err, listing=True)
+            self.on_server_error(user_id, err, listing=True)
             self._publisher.failed(user_id, None, err)
             raise
 
@@ -152,7 +152,7 @@ class ReleaseManager:
         except BaseException as err:  # also the call itself being cancelled
             self._finish(release)
             if isinstance(err, TpfmError):
-                self._on_error(release.user_id, err, listing=True)
+                self.on_server_error(release.user_id, err, listing=True)
                 self._publisher.failed(release.user_id, None, err)
             raise
 
@@ -169,8 +169,12 @@ class ReleaseManager:
             self._refresh_user(user_id)
 
     @callback
-    def _on_error(self, user_id: str, err: TpfmError, *, listing: bool = False) -> None:
+    def on_server_error(
+        self, user_id: str, err: TpfmError, *, listing: bool = False
+    ) -> None:
         """Act on a server error: an unknown ID, a refused password.
+
+        Also the single-job actions (jobs.py) report their server errors here.
 
         X-FMP-Return 3 marks the person unknown when it answered a job-list read
         (``listing``), or any command for an ID the guard does not know as registered;
