@@ -122,17 +122,26 @@ async def async_print_job(
     )
 
 
+def check_chosen(
+    entry: EzeepConfigEntry, user_id: str, names: Sequence[str]
+) -> dict[str, Job]:
+    """Refuse unless the person's latest list allows choosing and lists every name.
+
+    Returns that list's jobs by file name. Nothing is sent to the server.
+    """
+    latest = entry.runtime_data.releases.lists.get(user_id)
+    if latest is None or not latest.visible:
+        raise SelectionNotAllowedError
+    if not names or any(name not in latest.jobs for name in names):
+        raise JobNotListedError
+    return latest.jobs
+
+
 def _listed_job(entry: EzeepConfigEntry, user_id: str, file_name: str) -> Job:
     """Return a job that may be deleted or held now, or refuse."""
     check_registered(entry, user_id)
-    releases = entry.runtime_data.releases
-    latest = releases.lists.get(user_id)
-    if latest is None or not latest.visible:
-        raise SelectionNotAllowedError
-    job = latest.jobs.get(file_name)
-    if job is None:
-        raise JobNotListedError
-    if releases.in_release(user_id, file_name):
+    job = check_chosen(entry, user_id, [file_name])[file_name]
+    if entry.runtime_data.releases.in_release(user_id, file_name):
         raise JobPrintingError
     return job
 

@@ -27,11 +27,11 @@ from ..const import (
     RESULT_DELETED,
     RESULT_QUEUED,
 )
-from ..errors import JobNotListedError, SelectionNotAllowedError
 from ..jobs import (
     async_delete_job,
     async_hold_job,
     async_print_job,
+    check_chosen,
     check_registered,
     station_printer,
 )
@@ -124,17 +124,8 @@ async def _async_release(
         return await session.data.releases.async_release(
             user_id, printer_id=station_printer(entry, None), copies=copies
         )
-    _check_listed(session, names)
+    check_chosen(entry, user_id, names)  # before anything is sent
     return await async_print_job(entry, user_id, names, copies=copies)
-
-
-def _check_listed(session: PanelSession, names: list[str]) -> None:
-    """Refuse a choice the person's latest list does not allow (nothing is sent)."""
-    latest = session.data.releases.lists.get(session.user_id)
-    if latest is None or not latest.visible:
-        raise SelectionNotAllowedError
-    if not names or any(name not in latest.jobs for name in names):
-        raise JobNotListedError
 
 
 async def _async_job_command(
