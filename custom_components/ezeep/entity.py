@@ -23,6 +23,17 @@ from .printer import PrinterStatus
 from .release import ReleaseEvent, ReleaseManager, ReleaseState
 
 
+def person_device_info(subentry: ConfigSubentry) -> DeviceInfo:
+    """The device of a person (a user sub-entry); it never holds the user ID."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, subentry.subentry_id)},
+        name=subentry.title,
+        manufacturer="ezeep",
+        model="Pull-printing user",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
 class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
     """An entity of one person of a station."""
 
@@ -41,13 +52,7 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         self._subentry_id = subentry.subentry_id
         self._user_id: str = subentry.data[CONF_USER_ID]
         self._attr_unique_id = f"{subentry.subentry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, subentry.subentry_id)},
-            name=subentry.title,
-            manufacturer="ezeep",
-            model="Pull-printing user",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = person_device_info(subentry)
 
     @property
     @override
