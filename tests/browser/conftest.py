@@ -125,6 +125,11 @@ class Stack:
         """Fire an event on Home Assistant's bus (as the owner, over the REST API)."""
         run_async(lambda: self._rest("POST", f"/api/events/{event_type}", data))
 
+    def call_service(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call an action as the owner (REST API)."""
+        path = f"/api/services/{domain}/{service}"
+        run_async(lambda: self._rest("POST", path, data))
+
     def reload_station(self) -> None:
         """Reload the station's config entry (it ends every panel session silently)."""
         path = f"/api/config/config_entries/entry/{self.entry_id}/reload"
