@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import (
@@ -23,7 +24,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.ezeep.coordinator.printer import PrinterNotReadyError
 from custom_components.ezeep.printer import PrinterState, PrinterStatus
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2, settle
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, bind_readers, settle
 from tests.simulator import SimJob, Simulator
 
 
@@ -113,10 +114,17 @@ async def panel_fixture(
     init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
     hass_read_only_access_token: str,
+    hass_read_only_user: MockUser,
 ) -> PanelClient:
-    """A non-admin user's panel connection, subscribed to the station."""
+    """A non-admin user's panel connection, subscribed to the station.
+
+    An admin bound the reader ``reader-1`` to this user's panel after it subscribed
+    (so this subscription listens to no reader).
+    """
     client = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
     await client.subscribe(init_integration.entry_id)
+    bind_readers(hass, init_integration, hass_read_only_user.id, ["reader-1"])
+    await hass.async_block_till_done()
     return client
 
 

@@ -10,6 +10,8 @@ DOMAIN: Final = "ezeep"
 LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_TYPE_USER: Final = "user"
+#: A release panel: a Home Assistant user (the tablet's) and the readers bound to it.
+SUBENTRY_TYPE_PANEL: Final = "panel"
 
 # Config entry data (the station).
 CONF_URL: Final = "url"
@@ -19,6 +21,9 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 # Sub-entry data (a person).
 CONF_USER_ID: Final = "user_id"
 CONF_NAME: Final = "name"
+# Sub-entry data (a release panel).
+CONF_PANEL_USER: Final = "ha_user_id"
+CONF_READERS: Final = "reader_device_ids"
 # Options.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"

@@ -27,6 +27,7 @@ from ..const import DOMAIN
 from ..data import EzeepConfigEntry
 from ..errors import translate_errors
 from ..validation import InvalidUserIdError, clean_user_id
+from .readers import bound_readers, check_readers, reader_names
 from .session import (
     MAX_IDLE_TIMEOUT,
     REASON_SIGN_OUT,
@@ -148,6 +149,20 @@ def ws_stations(
 
 
 @websocket_command(
+    {vol.Required("type"): "ezeep/panel/readers", vol.Required("entry_id"): str}
+)
+@async_response
+@panel_command
+async def ws_readers(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The readers bound to the calling user at a station, for the card's editor."""
+    entry = _station(hass, msg["entry_id"])
+    readers = reader_names(hass, bound_readers(entry, connection))
+    connection.send_result(msg["id"], {"readers": readers})
+
+
+@websocket_command(
     {
         vol.Required("type"): "ezeep/panel/subscribe",
         vol.Required("entry_id"): str,
@@ -162,7 +177,10 @@ def ws_stations(
 async def ws_subscribe(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Subscribe a card to its sessions' events and its readers' scans."""
+    """Subscribe a card to its sessions' events and its bound readers' scans.
+
+    Readers not bound to the calling user are refused; no list: all bound ones.
+    """
     entry = _station(hass, msg["entry_id"])
     msg_id: int = msg["id"]
 
@@ -170,15 +188,17 @@ async def ws_subscribe(
     def send(event: dict[str, Any]) -> None:
         connection.send_message(event_message(msg_id, event))
 
+    readers = check_readers(entry, connection, msg["reader_device_ids"])
     sub = PanelSubscription(connection, entry.entry_id, msg["idle_timeout"], send)
-    readers = frozenset(msg["reader_device_ids"])
 
     async def scanned(event: Event) -> None:
         await _async_reader_sign_in(hass, entry, sub, str(event.data.get("tag_id", "")))
 
     @callback
     def from_reader(data: Mapping[str, Any]) -> bool:
-        return data.get("device_id") in readers
+        # Bound now too: an admin may have unbound the reader since.
+        device_id = data.get("device_id")
+        return device_id in readers and device_id in bound_readers(entry, connection)
 
     unsub_tag = hass.bus.async_listen("tag_scanned", scanned, event_filter=from_reader)
 

@@ -37,7 +37,7 @@ from ..jobs import (
 )
 from ..release import JobOutcome
 from .session import PanelSession, async_get_sessions, async_read_jobs
-from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
+from .sign_in import panel_command, ws_readers, ws_sign_in, ws_stations, ws_subscribe
 
 _SESSION: dict[Any, Any] = {vol.Required("session"): str}
 
@@ -235,6 +235,7 @@ def async_register_commands(hass: HomeAssistant) -> None:
     """Register the panel's commands and its release event forwarding."""
     for command in (
         ws_stations,
+        ws_readers,
         ws_subscribe,
         ws_sign_in,
         ws_jobs,
