@@ -44,9 +44,13 @@ type EventSink = Callable[[dict[str, Any]], None]
 class PanelError(HomeAssistantError):
     """A panel command refused; ``code`` is the websocket error code (its key too)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, placeholders: dict[str, str] | None = None) -> None:
         """Refuse with ``code``, also the translation key of the message."""
-        super().__init__(translation_domain=DOMAIN, translation_key=code)
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=code,
+            translation_placeholders=placeholders,
+        )
         self.code = code
 
 

@@ -38,6 +38,7 @@ from .session import (
     async_read_jobs,
     error_code,
 )
+from .sign_in_limit import FAILURE_CODES, async_get_limiter
 
 type Handler = Callable[
     [HomeAssistant, ActiveConnection, dict[str, Any]], Awaitable[None]
@@ -111,7 +112,24 @@ async def _async_sign_in(
     Only the card's newest sign-in succeeds: a scan ends the card's sessions when it starts,
     any sign-in ends them when it succeeds. One ended while its jobs were read (by a newer
     sign-in, sign-out or idle) refuses with ``session_expired``: no dead token is sent.
+    Failed guesses count towards the user's and connection's limit (sign_in_limit.py).
     """
+    limiter = async_get_limiter(hass)
+    limiter.check(sub.connection)  # before anything, the ID's check included
+    try:
+        session, jobs = await _async_start_session(hass, entry, raw_id, sub)
+    except HomeAssistantError as err:
+        if error_code(err) in FAILURE_CODES:
+            limiter.async_failed(sub.connection)
+        raise
+    limiter.async_succeeded(sub.connection)
+    return session, jobs
+
+
+async def _async_start_session(
+    hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: object, sub: PanelSubscription
+) -> tuple[PanelSession, dict[str, Any]]:
+    """Check the ID, start a session and read the jobs (see :func:`_async_sign_in`)."""
     user_id = _clean_user_id(raw_id)
     sessions = async_get_sessions(hass)
     subentry_id = entry.runtime_data.coordinator.subentry_of(user_id)
