@@ -276,3 +276,33 @@ async def test_slow_scan_overtaken_by_a_typed_sign_in(
     await _drain(hass, panel, simulator)
     assert [s.token for s in async_get_sessions(hass)] == [result["session"]]
     assert [e for e in panel.events if e["type"] in ("signed_in", "error")] == []
+
+
+async def test_sheet_limit_per_source(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Typed unknown IDs use up the typing user's share (3 of 10), not the station's.
+
+    The reader bound to this user's panel is a source of its own.
+    """
+    entry_id = init_integration.entry_id
+    for card in ("test-card-a", "test-card-b", "test-card-c"):
+        error = await panel.error(
+            "ezeep/panel/sign_in", entry_id=entry_id, user_id=card
+        )
+        assert error["translation_key"] == "unknown_user"
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=entry_id, user_id="test-card-d"
+    )
+    assert error["translation_key"] == "unknown_cards_limit"
+    assert requests(simulator) == []
+    await panel.subscribe(entry_id, reader_device_ids=["reader-1"])
+    hass.bus.async_fire(
+        "tag_scanned", {"tag_id": "test-card-d", "device_id": "reader-1"}
+    )
+    assert (await panel.event("error"))["translation_key"] == "unknown_user"
+    assert simulator.registration_printouts == {"test-card-d": 1}

@@ -31,6 +31,7 @@ from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
 from .job_lists import LatestLists
 from .panel import async_setup_panel
+from .registered_ids import async_get_registered
 from .release import ReleaseManager
 from .services import async_setup_services
 from .store import async_get_store
@@ -63,7 +64,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
     coordinator = EzeepCoordinator(hass, entry, client, lists)
     # Every request sent as a person passes this guard (unknown IDs print paper).
     client.guard = guard_for_entry(
-        hass, entry, lambda user_id: user_id in coordinator.users().values()
+        hass,
+        entry,
+        lambda user_id: user_id in coordinator.users().values(),
+        await async_get_registered(hass),
     )
     printer = async_create_printer(hass, entry)
     if printer is None:
@@ -132,6 +136,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the limits, unknown-ID marks and repair issues of a removed station."""
     async_get_store(hass).async_forget_entry(entry.entry_id)
+    (await async_get_registered(hass)).async_forget_entry(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

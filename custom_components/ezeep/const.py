@@ -59,6 +59,9 @@ MAX_UNKNOWN_HOLD_OFF: Final = 60
 DEFAULT_SHEETS_PER_HOUR: Final = 10
 MAX_SHEETS_PER_HOUR: Final = 100
 SHEET_WINDOW: Final = timedelta(hours=1)
+#: Each source (a panel's user, a reader, automations) may cause this share of the
+#: station's sheets: 1/3, at least one (3 of the default 10).
+SOURCE_SHEET_SHARE: Final = 3
 #: Hard caps of the hashed IDs a station remembers (held-off ones, known ones).
 MAX_HELD_IDS: Final = 512
 MAX_KNOWN_IDS: Final = 4096

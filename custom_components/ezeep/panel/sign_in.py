@@ -26,6 +26,7 @@ import probatio as vol
 from ..const import DOMAIN
 from ..data import EzeepConfigEntry
 from ..errors import translate_errors
+from ..unknown_ids import SHEET_SOURCE
 from ..validation import InvalidUserIdError, clean_user_id
 from .readers import bound_readers, check_readers, reader_names
 from .session import (
@@ -105,23 +106,33 @@ def _clean_user_id(value: object) -> str:
 
 
 async def _async_sign_in(
-    hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: object, sub: PanelSubscription
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    raw_id: object,
+    sub: PanelSubscription,
+    reader: str | None = None,
 ) -> tuple[PanelSession, dict[str, Any]]:
     """Sign a person in at a card: check the ID, start a session, read their jobs.
 
     Only the card's newest sign-in succeeds: a scan ends the card's sessions when it starts,
     any sign-in ends them when it succeeds. One ended while its jobs were read (by a newer
     sign-in, sign-out or idle) refuses with ``session_expired``: no dead token is sent.
-    Failed guesses count towards the user's and connection's limit (sign_in_limit.py).
+    Failed guesses count towards the user's and connection's limit (sign_in_limit.py);
+    registration sheets towards the source's: the ``reader``, else the user who typed.
     """
     limiter = async_get_limiter(hass)
     limiter.check(sub.connection)  # before anything, the ID's check included
+    source = SHEET_SOURCE.set(
+        f"reader:{reader}" if reader else f"user:{sub.connection.user.id}"
+    )
     try:
         session, jobs = await _async_start_session(hass, entry, raw_id, sub)
     except HomeAssistantError as err:
         if error_code(err) in FAILURE_CODES:
             limiter.async_failed(sub.connection)
         raise
+    finally:
+        SHEET_SOURCE.reset(source)
     limiter.async_succeeded(sub.connection)
     return session, jobs
 
@@ -210,7 +221,7 @@ async def ws_subscribe(
     sub = PanelSubscription(connection, entry.entry_id, msg["idle_timeout"], send)
 
     async def scanned(event: Event) -> None:
-        await _async_reader_sign_in(hass, entry, sub, str(event.data.get("tag_id", "")))
+        await _async_reader_sign_in(hass, entry, sub, event.data)
 
     @callback
     def from_reader(data: Mapping[str, Any]) -> bool:
@@ -233,14 +244,18 @@ async def ws_subscribe(
 
 
 async def _async_reader_sign_in(
-    hass: HomeAssistant, entry: EzeepConfigEntry, sub: PanelSubscription, tag_id: str
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    sub: PanelSubscription,
+    scan: Mapping[str, Any],
 ) -> None:
-    """A chosen reader scanned a card: sign its person in at this card (only)."""
+    """A chosen reader scanned a card (``scan``: tag_scanned's data): sign in here only."""
+    tag_id, reader = scan.get("tag_id", ""), str(scan.get("device_id"))
     async_get_sessions(hass).async_end_card(sub.send, REASON_SIGN_OUT)
     try:
         # The station may have been unloaded since the card subscribed.
         entry = _station(hass, entry.entry_id)
-        session, jobs = await _async_sign_in(hass, entry, tag_id, sub)
+        session, jobs = await _async_sign_in(hass, entry, tag_id, sub, reader)
     except HomeAssistantError as err:
         if error_code(err) == "session_expired":
             return  # a newer sign-in at this card (or its end) overtook this one
