@@ -12,7 +12,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ezeep.const import CONF_CARD_FORMAT, CONF_COOLDOWN, DOMAIN
-from tests.conftest import USER_1, USER_2, make_jobs, print_all, settle, subentry_id_of
+from tests.conftest import (
+    USER_1,
+    USER_2,
+    logged,
+    make_jobs,
+    print_all,
+    settle,
+    subentry_id_of,
+)
 from tests.simulator import Simulator
 
 
@@ -184,16 +192,6 @@ async def set_card_format(
         entry, options={CONF_CARD_FORMAT: fmt, CONF_COOLDOWN: 0}
     )
     await settle(hass)
-
-
-def logged(caplog: pytest.LogCaptureFixture, *values: str) -> list[str]:
-    """Log lines of Home Assistant and the integration (not the simulator) with a value."""
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if not record.name.startswith("tests.")
-        and any(value in record.getMessage() for value in values)
-    ]
 
 
 async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:
