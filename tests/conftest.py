@@ -297,6 +297,16 @@ async def setup_snapshot_station(
     return entry
 
 
+def logged(caplog: pytest.LogCaptureFixture, *values: str) -> list[str]:
+    """Log lines of Home Assistant and the integration (not the simulator's) with a value."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith("tests.")
+        and any(value in record.getMessage() for value in values)
+    ]
+
+
 def assert_no_user_ids(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """No entity ID, unique ID, name or state of the station holds a person's ID."""
     for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):

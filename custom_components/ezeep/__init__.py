@@ -10,6 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import async_install_blueprints
+from .card_reader import async_track_scans
 from .const import (
     CONF_COOLDOWN,
     CONF_PRINTER_SOURCE,
@@ -37,13 +38,20 @@ from .services import async_setup_services
 from .store import async_get_store
 from .unknown_ids import guard_for_entry
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.TODO,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services (they exist even while no station is loaded); add blueprints."""
     async_setup_services(hass)
+    async_track_scans(hass)
     await async_install_blueprints(hass)
     await async_setup_panel(hass)
     return True

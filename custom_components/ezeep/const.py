@@ -30,6 +30,9 @@ CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
 CONF_UNKNOWN_HOLD_OFF: Final = "unknown_id_hold_off"
 CONF_SHEETS_PER_HOUR: Final = "registration_sheets_per_hour"
+#: Checking an item of a person's to-do list off prints that job (todo.py).
+CONF_RELEASE_FROM_TODO: Final = "release_from_todo"
+DEFAULT_RELEASE_FROM_TODO: Final = True
 # Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"
@@ -42,6 +45,9 @@ SOURCE_LEDM: Final = "ledm"
 SOURCE_IPP: Final = "ipp"
 SOURCE_ENTITY: Final = "entity"
 PRINTER_SOURCES: Final = (SOURCE_NONE, SOURCE_LEDM, SOURCE_IPP, SOURCE_ENTITY)
+# Options: the card format (card_format.py: a preset, or "custom" and its chain).
+CONF_CARD_FORMAT: Final = "card_format"
+CONF_CARD_FORMAT_STEPS: Final = "card_format_steps"
 
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
@@ -83,6 +89,8 @@ SERVICE_HOLD_JOB: Final = "hold_job"
 ATTR_JOB: Final = "job"
 ATTR_HOLD: Final = "hold"
 ATTR_USER_ID: Final = "user_id"
+#: A reader's raw value, converted with the station's card format.
+ATTR_TAG_ID: Final = "tag_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_PRINTER_ID: Final = "printer_id"

@@ -1,6 +1,7 @@
 """Options flow: polling, cooldown, rate limit, and where the printer's readiness comes from.
 
-The ``init`` step offers the numbers and the readiness source, then ``printer_url`` (LEDM
+The ``init`` step offers the numbers, the to-do lists' switch (checking a job off prints
+it) and the readiness source, then ``printer_url`` (LEDM
 or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
 entity and the states that mean "not ready").
 """
@@ -37,12 +38,14 @@ from .const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RATE_LIMIT,
+    CONF_RELEASE_FROM_TODO,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
     CONF_SHEETS_PER_HOUR,
     CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_RELEASE_FROM_TODO,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SHEETS_PER_HOUR,
     DEFAULT_UNKNOWN_HOLD_OFF,
@@ -88,6 +91,12 @@ NUMBER_FIELDS: Final = {
     vol.Required(CONF_SHEETS_PER_HOUR, default=DEFAULT_SHEETS_PER_HOUR): _box(
         1, MAX_SHEETS_PER_HOUR
     ),
+}
+#: The to-do lists' switch of the options' first step: checking a job off prints it.
+TODO_FIELD: Final = {
+    vol.Required(
+        CONF_RELEASE_FROM_TODO, default=DEFAULT_RELEASE_FROM_TODO
+    ): BooleanSelector()
 }
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.
@@ -218,7 +227,8 @@ class EzeepOptionsFlow(OptionsFlow):
     ``printer_entity``).
     """
 
-    _numbers: dict[str, int]
+    #: The first step's values (the numbers and the to-do switch).
+    _numbers: dict[str, int | bool]
     _source: str
 
     async def async_step_init(
@@ -227,14 +237,18 @@ class EzeepOptionsFlow(OptionsFlow):
         """Show and store the options."""
         if user_input is not None:
             source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
+            todo = bool(
+                user_input.pop(CONF_RELEASE_FROM_TODO, DEFAULT_RELEASE_FROM_TODO)
+            )
             self._numbers = {k: int(v) for k, v in user_input.items()}
+            self._numbers[CONF_RELEASE_FROM_TODO] = todo
             if source == SOURCE_NONE:
                 return self.async_create_entry(data=self._numbers)
             self._source = source
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD})
+        schema = vol.Schema({**NUMBER_FIELDS, **TODO_FIELD, **SOURCE_FIELD})
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

@@ -23,6 +23,7 @@ from homeassistant.helpers.service import (
 )
 import probatio as vol
 
+from .card_reader import convert_tag
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_COPIES,
@@ -33,6 +34,7 @@ from .const import (
     ATTR_JOB,
     ATTR_PRINTER_ID,
     ATTR_PROC_ID,
+    ATTR_TAG_ID,
     ATTR_USER_ID,
     ATTR_WAIT,
     CONF_USER_ID,
@@ -101,6 +103,7 @@ def _job_name(value: Any) -> str:
 
 _TARGET = {
     vol.Optional(ATTR_USER_ID): cv.string,
+    vol.Optional(ATTR_TAG_ID): cv.string,
     vol.Optional(ATTR_DEVICE_ID): cv.string,
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
 }
@@ -181,16 +184,29 @@ def _station(hass: HomeAssistant, config_entry_id: str | None) -> EzeepConfigEnt
 def _resolve(
     hass: HomeAssistant, data: dict[str, Any]
 ) -> tuple[EzeepConfigEntry, str | None]:
-    """Return the station and the person a call is about (None: neither was given)."""
+    """Return the station and the person a call is about (None: none was given).
+
+    At most one of ``user_id`` (taken as given), ``tag_id`` (a reader's raw value,
+    converted with the station's card format) and ``device_id``.
+    """
     user_id: str | None = data.get(ATTR_USER_ID)
+    tag_id: str | None = data.get(ATTR_TAG_ID)
     device_id: str | None = data.get(ATTR_DEVICE_ID)
     config_entry_id: str | None = data.get(ATTR_CONFIG_ENTRY_ID) or None
-    if user_id is not None and device_id is not None:
-        raise _invalid("user_and_device")
-    if device_id is None:
-        if user_id is None:
-            return _station(hass, config_entry_id), None
-        return _station(hass, config_entry_id), clean_user_id(user_id)
+    if [user_id, tag_id, device_id].count(None) < 2:
+        raise _invalid("several_targets")
+    if device_id is not None:
+        return _device_person(hass, device_id, config_entry_id)
+    entry = _station(hass, config_entry_id)
+    if tag_id is not None:
+        return entry, clean_user_id(convert_tag(entry, tag_id))
+    return entry, None if user_id is None else clean_user_id(user_id)
+
+
+def _device_person(
+    hass: HomeAssistant, device_id: str, config_entry_id: str | None
+) -> tuple[EzeepConfigEntry, str]:
+    """Return the station and the stored ID of a configured person's device."""
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_subentry_id is not None:
         entry = hass.config_entries.async_get_entry(device.config_entry_id)

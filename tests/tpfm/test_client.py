@@ -1398,3 +1398,63 @@ async def test_registered_id_is_retried_after_a_timeout(
     with pytest.raises(TpfmTimeoutError):
         await client.get_job_list(USER)
     assert sim.counts["GetJobList"] == 4
+
+
+# -- both job lists in one round trip ---------------------------------------------------
+
+
+async def test_both_job_lists_of_a_registered_id_at_once(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """An ID the guard knows as registered: both GetJobList variants overlap."""
+    guard = client.guard = _Guard()
+    guard.told.append((USER, None))  # the server accepted USER before
+    await client.set_job_properties(USER, "job-1.tpf", on_hold=True)
+    sim.reset_log()
+    sim.stall("GetJobList", 0.5)
+    marked = await client.get_jobs_with_held(USER)
+    assert [(job.file_name, job.on_hold) for job in marked.jobs] == [
+        ("job-2.tpf", False),
+        ("job-1.tpf", True),
+    ]
+    assert sorted(str(r.params.get("ShowPutOnHoldJobs")) for r in sim.requests) == [
+        "1",
+        "None",
+    ]
+    # Both were being answered at the same moment: one round trip, not two.
+    assert sim.max_in_flight == 2
+    assert abs(sim.requests[0].at - sim.requests[1].at) < 0.25
+
+
+async def test_both_job_lists_fail_with_the_first_error(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """One of the two lists fails: the read fails, and both requests have ended."""
+    client.guard = _Guard()
+    client.guard.told.append((USER, None))
+    sim.http_error("GetJobList", 404, times=1)
+    with pytest.raises(TpfmHttpError):
+        await client.get_jobs_with_held(USER)
+    assert sim.counts["GetJobList"] == 2
+    assert sim.in_flight == 0
+
+
+async def test_an_id_not_known_as_registered_asks_one_list_first(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """An unknown card costs one request and one sheet; a new ID asks one list at a time."""
+    client.guard = _Guard()
+    sim.stall("GetJobList", 0.2)
+    with pytest.raises(TpfmUserNotAllowedError):
+        await client.get_jobs_with_held(UNKNOWN_USER)
+    assert sim.counts["GetJobList"] == 1
+    assert sim.registration_printouts[UNKNOWN_USER] == 1
+
+    sim.reset_log()
+    await client.get_jobs_with_held(OTHER_USER)  # no jobs: the second ask is skipped
+    assert [r.params.get("ShowPutOnHoldJobs") for r in sim.requests] == ["1"]
+
+    sim.reset_log()
+    await client.get_jobs_with_held(USER)  # not yet accepted: one after the other
+    assert [r.params.get("ShowPutOnHoldJobs") for r in sim.requests] == ["1", None]
+    assert sim.max_in_flight == 1

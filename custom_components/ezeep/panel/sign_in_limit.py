@@ -1,7 +1,7 @@
 """A limit on guessing IDs at the release panel: failed sign-ins per user and connection.
 
 Checked before anything is sent: at most :data:`MAX_FAILURES` failed sign-ins (an ID that
-is not valid, unknown to the server, refused by the unknown-ID guard, or a configured
+is not valid or a reader value the card format cannot convert, unknown to the server, refused by the unknown-ID guard, or a configured
 person the server does not know) per :data:`FAILURE_WINDOW` seconds, counted for the
 Home Assistant user and for the websocket connection alike (typed, keyboard reader or
 bound reader). Then every sign-in there is refused for a wait that doubles with each
@@ -35,7 +35,9 @@ FAILURE_WINDOW = 60.0
 FIRST_WAIT = 30.0
 MAX_WAIT = 900.0
 #: Error codes of a sign-in that count as a failed guess.
-FAILURE_CODES = frozenset({"invalid_user_id", "unknown_user", "user_not_registered"})
+FAILURE_CODES = frozenset(
+    {"invalid_user_id", "card_not_convertible", "unknown_user", "user_not_registered"}
+)
 
 type _Key = tuple[str, str]
 

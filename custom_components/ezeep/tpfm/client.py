@@ -182,6 +182,16 @@ def merge_held(releasable: JobList, everything: JobList) -> JobList:
     )
 
 
+async def _both[A, B](first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Await two requests at the same time; raise the first one's error (both end)."""
+    one, two = await asyncio.gather(first, second, return_exceptions=True)
+    if isinstance(one, BaseException):
+        raise one
+    if isinstance(two, BaseException):
+        raise two
+    return one, two
+
+
 class UserIdGuard(Protocol):
     """Asked before a request carries a user ID; told what the server answered about it.
 
@@ -432,15 +442,33 @@ class TpfmClient:
             reply.text, visible=parse_visible(reply.headers.get(HEADER_VISIBLE))
         )
 
+    def lists_at_once(self, user_id: str) -> bool:
+        """Return whether :meth:`get_jobs_with_held` asks both lists of an ID at once.
+
+        Only for an ID the guard knows as registered (no guard: always): a second
+        request for an ID the server may not know could print a second sheet.
+        """
+        return self._may_retry(user_id)
+
     async def get_jobs_with_held(
-        self, user_id: str, *, printer: str | None = None
+        self, user_id: str, *, printer: str | None = None, at_once: bool = True
     ) -> JobList:
         """Return the releasable jobs followed by the held ones, held jobs marked ``on_hold``.
 
-        Asks for the whole list (``ShowPutOnHoldJobs=1``) first: when it is empty the
-        person has no job at all and the second ask, for the releasable jobs alone, is
-        skipped.
+        The server does not mark held jobs, so both lists are read. For an ID known to
+        be registered (the guard's rule for resending, :meth:`UserIdGuard.may_retry`)
+        both go out at once: one round trip. Any other ID asks for the whole list
+        (``ShowPutOnHoldJobs=1``) alone first, so an ID the server does not know prints
+        one registration sheet, not two; when that list is empty the second ask is
+        skipped. ``at_once=False`` always asks that way (a background poll, where a
+        round trip costs nothing but an ID the server forgot since would print twice).
         """
+        if at_once and self.lists_at_once(user_id):
+            everything, releasable = await _both(
+                self.get_job_list(user_id, printer=printer, show_held=True),
+                self.get_job_list(user_id, printer=printer),
+            )
+            return merge_held(releasable, everything)
         everything = await self.get_job_list(user_id, printer=printer, show_held=True)
         if not everything.jobs:
             return everything
