@@ -1,8 +1,9 @@
-"""Options flow: polling, cooldown, rate limit, and where the printer's readiness comes from.
+"""Options flow: polling, cooldown, rate limit, where the printer's readiness comes from.
 
 The ``init`` step offers the numbers and the readiness source, then ``printer_url`` (LEDM
 or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
-entity and the states that mean "not ready").
+entity and the states that mean "not ready"); with ``edit_card_format`` on, the
+``card_format`` step (card_format_flow.py) comes last. Otherwise the card format is kept.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 from yarl import URL
 
+from .card_format_flow import (
+    CONF_EDIT_CARD_FORMAT,
+    EDIT_FIELD,
+    CardFormatStep,
+    stored_card_format,
+)
 from .const import (
     CONF_COOLDOWN,
     CONF_NOT_READY_STATES,
@@ -220,21 +227,25 @@ class EzeepOptionsFlow(OptionsFlow):
 
     _numbers: dict[str, int]
     _source: str
+    _edit_card_format = False
+    _card_format: CardFormatStep
+    _options: dict[str, Any]
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
+            self._edit_card_format = bool(user_input.pop(CONF_EDIT_CARD_FORMAT, False))
             source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
             self._numbers = {k: int(v) for k, v in user_input.items()}
             if source == SOURCE_NONE:
-                return self.async_create_entry(data=self._numbers)
+                return self._save(self._numbers)
             self._source = source
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD})
+        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD, **EDIT_FIELD})
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -286,7 +297,7 @@ class EzeepOptionsFlow(OptionsFlow):
         if checked is not None:
             options, error = checked
             if error is None:
-                return self.async_create_entry(data=self._numbers | options)
+                return self._save(self._numbers | options)
             errors["base"] = error
         return self.async_show_form(
             step_id=step_id,
@@ -294,3 +305,22 @@ class EzeepOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _save(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options (the card format kept), or go on to the card format step."""
+        if not self._edit_card_format:
+            stored = stored_card_format(self.config_entry.options)
+            return self.async_create_entry(data=options | stored)
+        self._options = options
+        self._card_format = CardFormatStep(self.hass, self.config_entry.options)
+        return self._card_format.show(self)
+
+    async def async_step_card_format(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """How a reader's value becomes the ezeep ID, with a live test."""
+        if user_input is not None:
+            saved = self._card_format.submit(user_input)
+            if saved is not None:
+                return self.async_create_entry(data=self._options | saved)
+        return self._card_format.show(self)
