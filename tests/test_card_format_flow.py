@@ -211,3 +211,24 @@ async def test_card_format_kept_by_the_other_steps(
         CONF_RELEASE_UNREACHABLE: False,
         **stored,
     }
+
+
+async def test_an_id_ezeep_cannot_be_asked_with(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A result with a colon would be refused by every action: the test says so."""
+    result = await open_step(hass, init_integration)
+    result = await submit(hass, result, card_format="as_read", card_format_try="04:A2")
+    assert result["errors"] == {"card_format_try": "card_invalid_id"}
+
+
+async def test_a_stored_preset_this_version_lacks(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A preset name the form does not offer (any more) is shown as "as read"."""
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_CARD_FORMAT: "gone_in_a_later_version"}
+    )
+    await settle(hass)
+    result = await open_step(hass, init_integration)
+    assert suggested(result, CONF_CARD_FORMAT) == "as_read"
