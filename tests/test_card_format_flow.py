@@ -23,7 +23,9 @@ from custom_components.ezeep.const import (
     CONF_RELEASE_UNREACHABLE,
 )
 from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
-from tests.conftest import logged, settle
+from tests.conftest import logged, make_jobs, settle
+from tests.simulator import Simulator
+from tests.test_blueprints import add_automation, printed
 from tests.test_options_flow import NUMBERS, suggested
 
 #: An ESPHome reader's 6-byte UID and what the presets make of it.
@@ -232,3 +234,26 @@ async def test_a_stored_preset_this_version_lacks(
     await settle(hass)
     result = await open_step(hass, init_integration)
     assert suggested(result, CONF_CARD_FORMAT) == "as_read"
+
+
+async def test_newcomer_sets_the_format_once_then_scans_release(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The issue's "done when": an ESPHome reader's UID, the format set once, scans print."""
+    simulator.add_user(AS_DECIMAL, make_jobs("thesis", 2))
+    await add_automation(
+        hass, "release_on_tag.yaml", release_mode="tag_is_user_id", readers=["reader-1"]
+    )
+    simulator.add_user(SCANNED, [])  # what the server would see without a format
+    scan(hass, SCANNED)
+    await settle(hass)
+    assert printed(simulator) == []  # as read: the server does not know that ID's jobs
+    result = await open_step(hass, init_integration)
+    result = await submit(hass, result, card_format="esphome_decimal")
+    assert result["description_placeholders"]["scanned_id"] == "•••••••••7744"
+    result = await submit(hass, result, card_format="esphome_decimal")
+    await settle(hass)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    scan(hass, SCANNED)
+    await settle(hass)
+    assert printed(simulator) == ["thesis-1.tpf", "thesis-2.tpf"]
