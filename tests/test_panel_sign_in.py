@@ -54,6 +54,23 @@ async def test_sign_in_reads_jobs_with_held(
     assert set(result) == {"session", "name", "jobs", "selectable"}
 
 
+async def test_sign_in_reads_both_lists_in_one_round_trip(
+    panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person the server knows: both lists are asked at once (they overlap)."""
+    simulator.reset_log()
+    simulator.stall("GetJobList", 0.5)
+    result = await panel.sign_in(init_integration.entry_id, USER_1)
+    assert len(result["jobs"]) == 2
+    assert sorted(
+        str(r.params.get("ShowPutOnHoldJobs")) for r in simulator.requests
+    ) == [
+        "1",
+        "None",
+    ]
+    assert simulator.max_in_flight == 2
+
+
 async def test_sign_in_unconfigured_card_and_visible(
     panel: PanelClient, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:

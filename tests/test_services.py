@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+)
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.ezeep.const import CONF_CARD_FORMAT, CONF_COOLDOWN, DOMAIN
 from tests.conftest import (
@@ -176,6 +180,53 @@ async def test_no_station_loaded(
     with pytest.raises(ServiceValidationError) as err:
         await print_all(hass, user_id=USER_1, config_entry_id=init_integration.entry_id)
     assert err.value.translation_key == "entry_not_loaded"
+
+
+@pytest.mark.parametrize(
+    ("service", "data"),
+    [
+        ("get_jobs", {}),
+        ("print_all", {}),
+        ("print_job", {"job": "report-1.tpf"}),
+        ("delete_job", {"job": "report-1.tpf"}),
+        ("hold_job", {"job": "report-1.tpf", "hold": True}),
+        ("cancel", {}),
+    ],
+)
+async def test_actions_by_id_are_for_admins(  # noqa: PLR0917 - fixtures and parameters
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_read_only_user: MockUser,
+    hass_admin_user: MockUser,
+    service: str,
+    data: dict[str, Any],
+) -> None:
+    """A non-admin user cannot act on a person's jobs by ID: refused, nothing sent."""
+    simulator.reset_log()
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            service,
+            {"user_id": USER_1, **data},
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+            return_response=service == "get_jobs",
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.requests == []
+    assert len(simulator.jobs_of(USER_1)) == 2
+    if service == "get_jobs":  # an admin (and an automation, no user) still may
+        for context in (Context(user_id=hass_admin_user.id), Context()):
+            response = await hass.services.async_call(
+                DOMAIN,
+                service,
+                {"user_id": USER_1},
+                blocking=True,
+                context=context,
+                return_response=True,
+            )
+            assert len(response["jobs"]) == 2
 
 
 # -- tag_id: a reader's raw value, converted with the station's card format -------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 
@@ -329,3 +330,57 @@ async def test_code_3_for_a_registered_id_is_a_refused_command(
     guard.answered(CARDS[0], TpfmUserNotAllowedError())  # never accepted: unknown
     assert not guard.may_retry(CARDS[0])
     assert len(memory.sheets) == 1
+
+
+async def test_one_request_in_flight_per_unknown_card(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A release and two list reads for one unknown card at the same instant: one sheet.
+
+    The first request goes out; the others wait for its answer and follow it (held off
+    as unknown), so nothing else reaches the server.
+    """
+    simulator.stall_user(UNKNOWN_USER, 0.3)
+    simulator.reset_log()
+    results = await asyncio.gather(
+        print_all(hass, user_id=UNKNOWN_USER),
+        *(
+            hass.services.async_call(
+                DOMAIN,
+                "get_jobs",
+                {"user_id": UNKNOWN_USER},
+                blocking=True,
+                return_response=True,
+            )
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    assert all(isinstance(result, HomeAssistantError) for result in results), results
+    keys = sorted(str(result.translation_key) for result in results)  # type: ignore[union-attr]
+    assert keys == ["unknown_user", "unknown_user_hold_off", "unknown_user_hold_off"]
+    assert simulator.registration_printouts[UNKNOWN_USER] == 1
+    assert [request.cmd for request in simulator.requests] == ["GetJobList"]
+
+
+async def test_waiting_request_follows_a_registered_answer(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Two reads at once for a card not yet seen but registered: both are answered."""
+    simulator.add_user("test-card-new", make_jobs("memo", 1))
+    simulator.stall_user("test-card-new", 0.3)
+    simulator.reset_log()
+    results = await asyncio.gather(
+        *(
+            hass.services.async_call(
+                DOMAIN,
+                "get_jobs",
+                {"user_id": "test-card-new"},
+                blocking=True,
+                return_response=True,
+            )
+            for _ in range(2)
+        )
+    )
+    assert [len(result["jobs"]) for result in results] == [1, 1]  # type: ignore[arg-type]
+    assert [request.cmd for request in simulator.requests] == ["GetJobList"] * 4

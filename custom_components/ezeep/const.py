@@ -25,6 +25,9 @@ CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
 CONF_UNKNOWN_HOLD_OFF: Final = "unknown_id_hold_off"
 CONF_SHEETS_PER_HOUR: Final = "registration_sheets_per_hour"
+#: Checking an item of a person's to-do list off prints that job (todo.py).
+CONF_RELEASE_FROM_TODO: Final = "release_from_todo"
+DEFAULT_RELEASE_FROM_TODO: Final = True
 # Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"

@@ -1,6 +1,7 @@
 """Options flow: polling, cooldown, rate limit, where the printer's readiness comes from.
 
-The ``init`` step offers the numbers and the readiness source, then ``printer_url`` (LEDM
+The ``init`` step offers the numbers, the to-do lists' switch (checking a job off prints
+it) and the readiness source, then ``printer_url`` (LEDM
 or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
 entity and the states that mean "not ready"); with ``edit_card_format`` on, the
 ``card_format`` step (card_format_flow.py) comes last. Otherwise the card format is kept.
@@ -44,12 +45,14 @@ from .const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RATE_LIMIT,
+    CONF_RELEASE_FROM_TODO,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
     CONF_SHEETS_PER_HOUR,
     CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_RELEASE_FROM_TODO,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SHEETS_PER_HOUR,
     DEFAULT_UNKNOWN_HOLD_OFF,
@@ -95,6 +98,12 @@ NUMBER_FIELDS: Final = {
     vol.Required(CONF_SHEETS_PER_HOUR, default=DEFAULT_SHEETS_PER_HOUR): _box(
         1, MAX_SHEETS_PER_HOUR
     ),
+}
+#: The to-do lists' switch of the options' first step: checking a job off prints it.
+TODO_FIELD: Final = {
+    vol.Required(
+        CONF_RELEASE_FROM_TODO, default=DEFAULT_RELEASE_FROM_TODO
+    ): BooleanSelector()
 }
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.
@@ -225,7 +234,8 @@ class EzeepOptionsFlow(OptionsFlow):
     ``printer_entity``).
     """
 
-    _numbers: dict[str, int]
+    #: The first step's values (the numbers and the to-do switch).
+    _numbers: dict[str, int | bool]
     _source: str
     _edit_card_format = False
     _card_format: CardFormatStep
@@ -238,14 +248,20 @@ class EzeepOptionsFlow(OptionsFlow):
         if user_input is not None:
             self._edit_card_format = bool(user_input.pop(CONF_EDIT_CARD_FORMAT, False))
             source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
+            todo = bool(
+                user_input.pop(CONF_RELEASE_FROM_TODO, DEFAULT_RELEASE_FROM_TODO)
+            )
             self._numbers = {k: int(v) for k, v in user_input.items()}
+            self._numbers[CONF_RELEASE_FROM_TODO] = todo
             if source == SOURCE_NONE:
                 return self._save(self._numbers)
             self._source = source
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD, **EDIT_FIELD})
+        schema = vol.Schema(
+            {**NUMBER_FIELDS, **TODO_FIELD, **SOURCE_FIELD, **EDIT_FIELD}
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

@@ -17,7 +17,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.helpers.service import (
+    async_get_config_entry,
+    async_register_admin_service,
+)
 import probatio as vol
 
 from .card_reader import convert_tag
@@ -297,33 +300,27 @@ async def _async_cancel(call: ServiceCall) -> None:
             await releases.async_cancel_proc(proc_id)
 
 
+#: Accepts any service data: the handlers validate it themselves (see _validate).
+_PASS_THROUGH = vol.Schema({}, extra=vol.ALLOW_EXTRA)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the services."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_PRINT_ALL,
-        _async_print_all,
-        schema=None,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(DOMAIN, SERVICE_CANCEL, _async_cancel, schema=None)
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_JOBS,
-        _async_get_jobs,
-        schema=None,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_PRINT_JOB,
-        _async_print_job,
-        schema=None,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    for service, handler in (
-        (SERVICE_DELETE_JOB, _async_delete_job),
-        (SERVICE_HOLD_JOB, _async_hold_job),
+    """Register the services, for admins and automations only.
+
+    They act on anyone's jobs by ID: a non-admin user's call is refused
+    (``Unauthorized``) before the handler runs, so nothing is sent. Automations,
+    scripts and blueprints run without a user and keep working. No real schema: the
+    handlers validate (Home Assistant would log rejected data, IDs included).
+    """
+    for service, handler, response in (
+        (SERVICE_PRINT_ALL, _async_print_all, SupportsResponse.OPTIONAL),
+        (SERVICE_CANCEL, _async_cancel, SupportsResponse.NONE),
+        (SERVICE_GET_JOBS, _async_get_jobs, SupportsResponse.ONLY),
+        (SERVICE_PRINT_JOB, _async_print_job, SupportsResponse.OPTIONAL),
+        (SERVICE_DELETE_JOB, _async_delete_job, SupportsResponse.NONE),
+        (SERVICE_HOLD_JOB, _async_hold_job, SupportsResponse.NONE),
     ):
-        hass.services.async_register(DOMAIN, service, handler, schema=None)
+        async_register_admin_service(
+            hass, DOMAIN, service, handler, _PASS_THROUGH, response
+        )

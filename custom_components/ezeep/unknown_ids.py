@@ -8,6 +8,8 @@ what the server answered, so no path can print a sheet without it knowing.
 
 * Per ID: after an "unknown" answer the ID is held off for the station's hold-off
   (default 5 minutes); a request within it raises :class:`UnknownUserHeldOffError`.
+* Per ID, one request at a time: while an ID not known to be registered is being asked
+  about, another request with it waits for that answer and follows it.
 * Per station: after the station's limit of sheets in the last hour (default 10), IDs
   not known to be registered (configured people the server knows, IDs the server
   accepted in this run) raise :class:`UnknownCardsLimitError` until the hour has
@@ -19,10 +21,12 @@ domain store, so they outlive a reload but not a restart; both sets are bounded 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 import math
 import time
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -86,6 +90,9 @@ class UnknownIdGuard:
         self._memory.limit = sheets_per_hour
         self.hold_off = hold_off_minutes * 60
         self._is_configured = is_configured
+        #: Hash -> (answered, the task whose request is out) of IDs being asked now.
+        self._asking: dict[bytes, tuple[asyncio.Future[None], asyncio.Task[Any] | None]]
+        self._asking = {}
 
     def before(self, user_id: str) -> None:
         """Refuse an ID that is held off, or unknown while the sheet limit is reached.
@@ -111,6 +118,32 @@ class UnknownIdGuard:
         ):
             self._async_open_issue(now)
             raise UnknownCardsLimitError(_minutes(memory.sheets[0] + _WINDOW - now))
+
+    async def turn(self, user_id: str) -> None:
+        """Let one request at a time go out for an ID not known to be registered.
+
+        A second request whose ID's first answer is pending waits for that answer and
+        follows it: refused when the server did not know the ID (held off), sent when
+        it did; when the first one got no answer, the next takes its place. So cards
+        asked about at the same instant print at most one sheet.
+        """
+        digest = self._hash(user_id)
+        task = asyncio.current_task()
+        while (asking := self._asking.get(digest)) is not None and asking[
+            1
+        ] is not task:
+            await asyncio.shield(asking[0])
+            self.before(user_id)
+        if digest not in self._memory.known:
+            self._asking[digest] = (asyncio.get_running_loop().create_future(), task)
+
+    def done(self, user_id: str) -> None:
+        """The request that had the turn for this ID ended: wake the ones waiting."""
+        digest = self._hash(user_id)
+        asking = self._asking.get(digest)
+        if asking is not None and asking[1] is asyncio.current_task():
+            del self._asking[digest]
+            asking[0].set_result(None)
 
     def is_registered(self, user_id: str) -> bool:
         """Return whether the server accepted this ID in this run (it is registered)."""

@@ -134,11 +134,12 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     async def _fetch(self, user_id: str) -> UserJobs:
         # One slot per person, whose asks follow each other on one connection: at most
-        # POLL_CONCURRENCY requests (and connections) at once, a person's two job lists
-        # read moments apart.
+        # POLL_CONCURRENCY requests (and connections) at once. Not both lists at once:
+        # a poll is in the background, and a person the server forgot since their
+        # last poll gets one registration sheet, not two.
         async with self._limit:
             job_list = await self.client.get_jobs_with_held(
-                user_id, printer=self._printer_id
+                user_id, printer=self._printer_id, at_once=False
             )
         self.lists.remember(user_id, job_list, with_held=True)
         # Releasable jobs oldest first, then held ones oldest first.

@@ -78,14 +78,32 @@ class PanelSession:
     send: EventSink
     #: A release started at this panel is in flight (being admitted, queued or printing).
     releasing: bool = False
-    #: The release command is still being admitted and read (its end is the command's).
-    admitting: bool = False
+    #: Release commands still being admitted and read (their end is the command's).
+    admitting: int = 0
     timer: CALLBACK_TYPE | None = None
     unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
 
     def event(self, event: dict[str, Any]) -> None:
         """Send an event about this session to its card."""
         self.send({**event, "session": self.token})
+
+    def release_started(self) -> bool:
+        """A release command starts: the session is releasing; return what was there."""
+        was = self.releasing
+        self.releasing = True
+        self.admitting += 1
+        return was
+
+    def release_ended(self, was: bool, *, queued: bool) -> None:
+        """A release command ended; ``queued``: it started printing.
+
+        A refused (or empty) command restores what was there, and never clears the
+        flag of an earlier release still being admitted or printing: the idle timer
+        must not sign the person out in the middle of it.
+        """
+        self.admitting -= 1
+        running = self.data.releases.state(self.user_id).running
+        self.releasing = queued or (was and (self.admitting > 0 or running))
 
 
 async def async_read_jobs(session: PanelSession) -> dict[str, Any]:

@@ -100,15 +100,13 @@ async def ws_release(
     release goes on (the card, cleared, gets ``session_expired``).
     """
     session = _session(hass, connection, msg)
-    session.releasing = session.admitting = True
+    was = session.release_started()
     try:
         outcomes = await _async_release(session, msg["jobs"], msg["copies"])
     except BaseException:
-        session.releasing = False
+        session.release_ended(was, queued=False)
         raise
-    finally:
-        session.admitting = False
-    session.releasing = any(o.result == RESULT_QUEUED for o in outcomes)
+    session.release_ended(was, queued=any(o.result == RESULT_QUEUED for o in outcomes))
     async_get_sessions(hass).check_alive(session)
     jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
     connection.send_result(msg["id"], {"jobs": jobs})

@@ -190,6 +190,10 @@ class ReleaseManager:
         """Return whether a job is printing or waiting in the person's release."""
         return self._runner.in_release(user_id, file_name)
 
+    def releasing(self, user_id: str) -> frozenset[str]:
+        """Return the jobs of the person's running release that printed or wait to."""
+        return self._runner.releasing(user_id)
+
     @callback
     def job_deleted(self, user_id: str, file_name: str, name: str) -> None:
         """A job was deleted: publish it, show it, have the list read again."""

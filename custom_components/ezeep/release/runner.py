@@ -141,6 +141,17 @@ class JobRunner:
             )
         )
 
+    def releasing(self, user_id: str) -> frozenset[str]:
+        """Return the jobs of a person's running release that printed or wait to."""
+        release = self._releases.get(user_id)
+        if release is None:
+            return frozenset()
+        return frozenset(
+            outcome.job
+            for outcome in release.outcomes
+            if outcome.result in (RESULT_QUEUED, RESULT_COMPLETED)
+        )
+
     def remove(self, release: Release) -> None:
         """The release ended."""
         if self._releases.get(release.user_id) is release:
