@@ -257,3 +257,18 @@ async def test_newcomer_sets_the_format_once_then_scans_release(
     scan(hass, SCANNED)
     await settle(hass)
     assert printed(simulator) == ["thesis-1.tpf", "thesis-2.tpf"]
+
+
+async def test_a_card_scanned_while_the_form_is_open(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A scan after the form was shown is shown before anything is saved."""
+    result = await open_step(hass, init_integration)
+    assert result["description_placeholders"]["scanned"] == "—"
+    scan(hass, SCANNED)
+    await hass.async_block_till_done()
+    result = await submit(hass, result, card_format="as_read")
+    assert result["type"] is FlowResultType.FORM
+    assert result["description_placeholders"]["scanned_id"] == "•••••••••••••D-80"
+    result = await submit(hass, result, card_format="as_read")
+    assert result["type"] is FlowResultType.CREATE_ENTRY

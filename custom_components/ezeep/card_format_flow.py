@@ -2,8 +2,8 @@
 
 The form shows what the chosen format makes of the last value scanned at any reader (within
 ``card_reader.RECENT_SCAN``) and of a value typed into the form, both masked (only the last
-4 characters). Submitting with another format, or with a value to try, shows the results
-again; submitting again without changes saves. A chain that does not read cannot be saved;
+4 characters). Submitting with another format, with a value to try, or after another card
+was scanned shows the results again; submitting again without changes saves. A chain that does not read cannot be saved;
 values the format cannot convert are reported, not blocking (the admin decides).
 """
 
@@ -95,17 +95,23 @@ class CardFormatStep:
         self.errors: dict[str, str] = {}
         self.placeholders: dict[str, str] = {}
         self._tested = ("", "")
+        self._scanned: str | None = None
         self._test(preset, str(options.get(CONF_CARD_FORMAT_STEPS, "")), "")
 
     def submit(self, user_input: Mapping[str, Any]) -> dict[str, str] | None:
         """Test the submitted format; return the options to save, or None to show again.
 
-        It saves only a format already shown with its results, and no value to try.
+        It saves only a format already shown with its results on the card scanned last,
+        and no value to try.
         """
         preset = str(user_input.get(CONF_CARD_FORMAT, PRESET_AS_READ))
         chain = str(user_input.get(CONF_CARD_FORMAT_STEPS) or "").strip()
         tried = str(user_input.get(CONF_CARD_FORMAT_TRY) or "")
-        seen = self._tested == self._key(preset, chain) and not tried.strip()
+        seen = (
+            self._tested == self._key(preset, chain)
+            and self._scanned == recent_scan(self.hass)
+            and not tried.strip()
+        )
         valid = self._test(preset, chain, tried)
         if not (seen and valid):
             return None
@@ -138,7 +144,7 @@ class CardFormatStep:
         except InvalidChainError:
             fmt = None
             self.errors[CONF_CARD_FORMAT_STEPS] = "invalid_chain"
-        scanned = recent_scan(self.hass)
+        scanned = self._scanned = recent_scan(self.hass)
         self.placeholders = {
             "minutes": str(int(RECENT_SCAN.total_seconds() // 60)),
             "scanned": mask_id(scanned) if scanned else NONE,
