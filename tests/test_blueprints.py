@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ezeep.const import CONF_CARD_FORMAT, DOMAIN
-from tests.conftest import USER_1, USER_2, make_jobs, settle, subentry_id_of
+from tests.conftest import USER_1, USER_2, logged, make_jobs, settle, subentry_id_of
 from tests.simulator import Simulator
 
 TAG = "test-tag-1"
@@ -147,7 +147,10 @@ async def test_tag_id_formats(
 
 
 async def test_tag_passes_the_stations_card_format(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Card-reader mode sends the raw tag as tag_id: the station's card format converts it.
 
@@ -165,6 +168,8 @@ async def test_tag_passes_the_stations_card_format(
     hass.bus.async_fire("tag_scanned", {"tag_id": "test-card-7", "device_id": READER})
     await settle(hass)
     assert simulator.requests == []
+    assert "card format (step hex_to_dec)" in caplog.text  # the automation's error
+    assert not logged(caplog, "test-card-7")
     hass.bus.async_fire("tag_scanned", {"tag_id": "74-10-37-94", "device_id": READER})
     await settle(hass)
     assert printed(simulator) == ["badge-1.tpf"]
