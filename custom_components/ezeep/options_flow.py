@@ -1,4 +1,4 @@
-"""Options flow: polling, cooldown, rate limit, where the printer's readiness comes from.
+"""Options flow: polling, cooldown, rate limit, and where the printer's readiness comes from.
 
 The ``init`` step offers the numbers, the to-do lists' switch (checking a job off prints
 it) and the readiness source, then ``printer_url`` (LEDM
