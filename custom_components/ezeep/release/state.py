@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -141,15 +142,18 @@ class ReleaseStates:
         """
         of_user = self._listeners.setdefault(user_id, [])
         of_user.append(listener)
+        # A partial, not a closure: seven entities per person hold one each, and a
+        # function marked @callback carries a dict of its own (about 0.5 KB apiece).
+        return partial(self._async_remove_listener, user_id, of_user, listener)
 
-        @callback
-        def remove() -> None:
-            of_user.remove(listener)
-            if not of_user and self._listeners.get(user_id) is of_user:
-                del self._listeners[user_id]
-                self.async_forget_unwatched(user_id)
-
-        return remove
+    @callback
+    def _async_remove_listener(
+        self, user_id: str, of_user: list[ReleaseListener], listener: ReleaseListener
+    ) -> None:
+        of_user.remove(listener)
+        if not of_user and self._listeners.get(user_id) is of_user:
+            del self._listeners[user_id]
+            self.async_forget_unwatched(user_id)
 
     @callback
     def async_changed(self, user_id: str) -> None:
