@@ -6,50 +6,12 @@ Each test signs in with a person of its own (the station's cooldown is per perso
 
 from __future__ import annotations
 
-import os
 import re
-import time
-from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .conftest import PERSON_ID, PERSON_NAME, READER, ROOT, Tablet, job
-
-SCREENSHOTS = os.environ.get("EZEEP_SCREENSHOTS") == "1"
-
-
-def screenshot(page: Page, name: str) -> None:
-    """Write docs/images/panel-<name>.png (only with EZEEP_SCREENSHOTS=1)."""
-    if SCREENSHOTS:
-        page.wait_for_timeout(700)  # the frontend's "Loading" overlay fades out
-        # Bytes, not path=: Playwright would write the file on a thread of its own.
-        (ROOT / "docs" / "images" / f"panel-{name}.png").write_bytes(page.screenshot())
-
-
-def type_id(page: Page, user_id: str) -> None:
-    """Type an ID on the on-screen keypad."""
-    for char in user_id:
-        page.get_by_role("button", name=char, exact=True).click()
-
-
-def sign_in(tablet: Tablet, user_id: str, *, sign_in: str = "Sign in") -> float:
-    """Sign in on the keypad; return the milliseconds until the jobs were shown."""
-    page = tablet.page
-    type_id(page, user_id)
-    start = time.perf_counter()
-    page.get_by_role("button", name=sign_in, exact=True).click()
-    page.locator(".signed-in").wait_for()
-    return (time.perf_counter() - start) * 1000
-
-
-def job_row(page: Page, name: str) -> Any:
-    """The list item of a job."""
-    return page.get_by_role("listitem", name=name)
-
-
-def message(page: Page) -> Any:
-    """The message the panel shows (errors and results)."""
-    return page.locator("ezeep-release-panel .message")
+from .conftest import PERSON_ID, PERSON_NAME, READER, Tablet, job
+from .panel import job_row, message, screenshot, sign_in, type_id
 
 
 def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:

@@ -207,7 +207,7 @@ class EzeepReleasePanel extends LitElement {
     } else {
       body = renderSignedOut(model, this._t);
     }
-    return html`<ha-card><div class="panel">${body}${renderLive(model, this._t)}</div></ha-card>`;
+    return html`<ha-card><div class="panel" role="region" aria-label=${this._t("title")}>${body}${renderLive(model, this._t)}</div></ha-card>`;
   }
 }
 
