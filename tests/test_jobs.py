@@ -477,6 +477,40 @@ async def test_no_action_while_a_release_reads_its_list(
     await task
 
 
+async def test_get_jobs_and_print_job_read_both_lists_at_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person the server knows: get_jobs and print_job's read take one round trip."""
+    simulator.users[USER_1].jobs[0].on_hold = True
+    simulator.reset_log()
+    simulator.stall("GetJobList", 0.5)
+    response = await call(hass, "get_jobs", user_id=USER_1)
+    assert response is not None
+    assert [job["on_hold"] for job in response["jobs"]] == [True, False]
+    assert simulator.counts["GetJobList"] == 2
+    assert simulator.max_in_flight == 2
+
+    simulator.reset_log()
+    await call(hass, "print_job", user_id=USER_1, job=REPORT_1, wait=True)
+    lists = [r for r in simulator.requests if r.cmd == "GetJobList"][:2]
+    assert sorted(str(r.params.get("ShowPutOnHoldJobs")) for r in lists) == [
+        "1",
+        "None",
+    ]
+    assert abs(lists[0].at - lists[1].at) < 0.25
+    assert [p.file_name for p in simulator.prints] == [REPORT_1]
+
+
+async def test_get_jobs_of_an_unknown_card_asks_one_list(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A card the server does not know: one request, one registration sheet."""
+    simulator.reset_log()
+    assert await refused(hass, "get_jobs", user_id=CARD) == "unknown_user"
+    assert simulator.counts["GetJobList"] == 1
+    assert simulator.registration_printouts[CARD] == 1
+
+
 async def test_hold_job(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:

@@ -10,6 +10,8 @@ DOMAIN: Final = "ezeep"
 LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_TYPE_USER: Final = "user"
+#: A release panel: a Home Assistant user (the tablet's) and the readers bound to it.
+SUBENTRY_TYPE_PANEL: Final = "panel"
 
 # Config entry data (the station).
 CONF_URL: Final = "url"
@@ -19,6 +21,9 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 # Sub-entry data (a person).
 CONF_USER_ID: Final = "user_id"
 CONF_NAME: Final = "name"
+# Sub-entry data (a release panel).
+CONF_PANEL_USER: Final = "ha_user_id"
+CONF_READERS: Final = "reader_device_ids"
 # Options.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
@@ -40,6 +45,9 @@ SOURCE_LEDM: Final = "ledm"
 SOURCE_IPP: Final = "ipp"
 SOURCE_ENTITY: Final = "entity"
 PRINTER_SOURCES: Final = (SOURCE_NONE, SOURCE_LEDM, SOURCE_IPP, SOURCE_ENTITY)
+# Options: the card format (card_format.py: a preset, or "custom" and its chain).
+CONF_CARD_FORMAT: Final = "card_format"
+CONF_CARD_FORMAT_STEPS: Final = "card_format_steps"
 
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
@@ -57,6 +65,9 @@ MAX_UNKNOWN_HOLD_OFF: Final = 60
 DEFAULT_SHEETS_PER_HOUR: Final = 10
 MAX_SHEETS_PER_HOUR: Final = 100
 SHEET_WINDOW: Final = timedelta(hours=1)
+#: Each source (a panel's user, a reader, automations) may cause this share of the
+#: station's sheets: 1/3, at least one (3 of the default 10).
+SOURCE_SHEET_SHARE: Final = 3
 #: Hard caps of the hashed IDs a station remembers (held-off ones, known ones).
 MAX_HELD_IDS: Final = 512
 MAX_KNOWN_IDS: Final = 4096
@@ -65,6 +76,10 @@ MAX_KNOWN_IDS: Final = 4096
 #: this also bounds the requests in flight and the connections a poll opens. 16: 500
 #: people with jobs (two asks each) in about 1.4 s when a request takes 20 ms.
 POLL_CONCURRENCY: Final = 16
+#: Every this many polls a person's whole list (held jobs too) is read even when nothing
+#: hints at a change: a held job deleted elsewhere, or a job that arrived on hold, shows
+#: at most this many polls late. The polls in between ask the releasable list alone.
+FULL_LIST_EVERY: Final = 10
 #: Jobs listed in the pending-jobs sensor's ``jobs`` attribute.
 MAX_JOBS_ATTRIBUTE: Final = 25
 
@@ -78,6 +93,8 @@ SERVICE_HOLD_JOB: Final = "hold_job"
 ATTR_JOB: Final = "job"
 ATTR_HOLD: Final = "hold"
 ATTR_USER_ID: Final = "user_id"
+#: A reader's raw value, converted with the station's card format.
+ATTR_TAG_ID: Final = "tag_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_PRINTER_ID: Final = "printer_id"

@@ -1301,11 +1301,18 @@ class _Guard:
         self.refuse = set(refuse)
         self.asked: list[str] = []
         self.told: list[tuple[str, int | None]] = []
+        self.turns: list[str] = []  # requests that got their turn and are not done
 
     def before(self, user_id: str) -> None:
         self.asked.append(user_id)
         if user_id in self.refuse:
             raise TpfmUserNotAllowedError(error_text="refused here")
+
+    async def turn(self, user_id: str) -> None:
+        self.turns.append(user_id)
+
+    def done(self, user_id: str) -> None:
+        self.turns.remove(user_id)
 
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
         self.told.append((user_id, None if error is None else error.code))
@@ -1331,6 +1338,7 @@ async def test_guard_sees_every_request_sent_as_a_person(
         async with client.print_job(UNKNOWN_USER, "job-2.tpf"):
             pytest.fail("entered a refused PrintJob")
     assert guard.asked == [USER, USER, UNKNOWN_USER, USER, USER, UNKNOWN_USER]
+    assert guard.turns == []  # every request that got its turn said it was done
     assert guard.told == [
         (USER, None),
         (USER, None),
@@ -1390,3 +1398,63 @@ async def test_registered_id_is_retried_after_a_timeout(
     with pytest.raises(TpfmTimeoutError):
         await client.get_job_list(USER)
     assert sim.counts["GetJobList"] == 4
+
+
+# -- both job lists in one round trip ---------------------------------------------------
+
+
+async def test_both_job_lists_of_a_registered_id_at_once(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """An ID the guard knows as registered: both GetJobList variants overlap."""
+    guard = client.guard = _Guard()
+    guard.told.append((USER, None))  # the server accepted USER before
+    await client.set_job_properties(USER, "job-1.tpf", on_hold=True)
+    sim.reset_log()
+    sim.stall("GetJobList", 0.5)
+    marked = await client.get_jobs_with_held(USER)
+    assert [(job.file_name, job.on_hold) for job in marked.jobs] == [
+        ("job-2.tpf", False),
+        ("job-1.tpf", True),
+    ]
+    assert sorted(str(r.params.get("ShowPutOnHoldJobs")) for r in sim.requests) == [
+        "1",
+        "None",
+    ]
+    # Both were being answered at the same moment: one round trip, not two.
+    assert sim.max_in_flight == 2
+    assert abs(sim.requests[0].at - sim.requests[1].at) < 0.25
+
+
+async def test_both_job_lists_fail_with_the_first_error(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """One of the two lists fails: the read fails, and both requests have ended."""
+    client.guard = _Guard()
+    client.guard.told.append((USER, None))
+    sim.http_error("GetJobList", 404, times=1)
+    with pytest.raises(TpfmHttpError):
+        await client.get_jobs_with_held(USER)
+    assert sim.counts["GetJobList"] == 2
+    assert sim.in_flight == 0
+
+
+async def test_an_id_not_known_as_registered_asks_one_list_first(
+    client: TpfmClient, sim: Simulator
+) -> None:
+    """An unknown card costs one request and one sheet; a new ID asks one list at a time."""
+    client.guard = _Guard()
+    sim.stall("GetJobList", 0.2)
+    with pytest.raises(TpfmUserNotAllowedError):
+        await client.get_jobs_with_held(UNKNOWN_USER)
+    assert sim.counts["GetJobList"] == 1
+    assert sim.registration_printouts[UNKNOWN_USER] == 1
+
+    sim.reset_log()
+    await client.get_jobs_with_held(OTHER_USER)  # no jobs: the second ask is skipped
+    assert [r.params.get("ShowPutOnHoldJobs") for r in sim.requests] == ["1"]
+
+    sim.reset_log()
+    await client.get_jobs_with_held(USER)  # not yet accepted: one after the other
+    assert [r.params.get("ShowPutOnHoldJobs") for r in sim.requests] == ["1", None]
+    assert sim.max_in_flight == 1
