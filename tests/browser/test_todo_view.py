@@ -87,3 +87,27 @@ def test_check_off_prints_that_job(phone: Tablet) -> None:
     commands = [r["cmd"] for r in stack.sim.log()["requests"]]
     assert "DeleteJob" not in commands
     assert commands.count("PrintJob") == 1
+
+
+def test_a_refused_check_off_says_why(phone: Tablet) -> None:
+    """Without X-FMP-Visible: 1 the check-off is refused with the translated reason."""
+    stack = phone.stack
+    stack.sim.call("visible", {"visible": "0"})
+    stack.sim.set_user(PERSON_ID, [job(1, "Minutes.pdf", size=2_000)])
+    stack.call_service("homeassistant", "update_entity", {"entity_id": TODO})
+    stack.sim.call("reset_log", {})
+    page = phone.page
+    page.goto(f"{stack.ha.url}/todo?entity_id={TODO}")
+    minutes = item(page, "Minutes.pdf").get_by_role("checkbox")
+    expect(minutes).not_to_be_checked(timeout=30_000)
+    minutes.click(force=True)
+    toast = page.locator("span.message", has_text="does not allow selecting")
+    expect(toast).to_be_visible()  # Home Assistant's toast of a failed action
+    page.wait_for_timeout(500)
+    assert _prints(stack) == []
+    assert [r["cmd"] for r in stack.sim.log()["requests"]] == []
+    # The item stays open (the frontend leaves the box it ticked ticked until reloaded).
+    page.reload()
+    expect(item(page, "Minutes.pdf").get_by_role("checkbox")).not_to_be_checked()
+    todo = next(s for s in stack.states() if s["entity_id"] == TODO)
+    assert todo["state"] == str(page.locator("ha-check-list-item").count())
