@@ -233,6 +233,20 @@ test("idle: a warning with time to stay, then the card's own fallback sign-out",
   assert.equal(model.message.key, "signed_out_idle");
 });
 
+test("the warning is timed from what the server was last told", async () => {
+  const { conn, clock, model } = await signedIn();
+  await clock.advance(4_000);
+  model.activity(); // between two touches: told at 5 s
+  assert.equal(conn.types().filter((type) => type === "touch").length, 0);
+  await clock.advance(1_000);
+  assert.equal(conn.types().filter((type) => type === "touch").length, 1);
+  // The server signs out 30 s after that touch: the warning comes 10 s before it.
+  await clock.advance(warnAfter(30) - 1);
+  assert.equal(model.warning, false);
+  await clock.advance(1);
+  assert.equal(model.warning, true);
+});
+
 test("no idle sign-out while printing", async () => {
   const { conn, clock, model } = await signedIn();
   conn.event({ type: "release_started", session: "s1" });
