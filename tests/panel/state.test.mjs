@@ -108,6 +108,19 @@ test("connection lost: told only to a person signed in, cleared when back", asyn
   assert.equal(model.message, null);
 });
 
+test("a sign-in cut by a lost connection shows no error of its own", async () => {
+  const { conn, model } = await started();
+  let reject;
+  conn.answer("ezeep/panel/sign_in", () => new Promise((_resolve, fail) => (reject = fail)));
+  model.setTyped("4711");
+  const pending = model.signIn();
+  model.connectionLost();
+  reject(refused(3));
+  await pending;
+  assert.equal(model.message?.error, undefined);
+  assert.equal(model.state, State.STARTING);
+});
+
 test("the subscription of an old connection is not unsubscribed on the new one", async () => {
   const { conn, model } = await started();
   model.connectionLost();

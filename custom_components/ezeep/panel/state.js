@@ -243,7 +243,8 @@ export class PanelState {
 
   /** A command failed: a session the server ended clears the card; others are shown. */
   _failed(err) {
-    if (err === STALE) return;
+    // A command cut by a lost connection (haws code 3): connectionLost tells the person.
+    if (err === STALE || err?.code === 3) return;
     if (err?.code === "session_expired") this.clear();
     this.showError(err);
   }
