@@ -55,6 +55,8 @@ VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
     "idle": {"idle_timeout": 5},
     "reader": {"reader_device_ids": [READER]},
+    # A reader no admin bound to the kiosk user: the server refuses the subscription.
+    "foreign-reader": {"reader_device_ids": ["another-reader"]},
     # No station chosen (like the dashboard scripts/develop writes): the only one.
     "any-station": {"station": False},
 }
