@@ -116,8 +116,6 @@ class SignInLimiter:
             if (record := self._record(key, connection)) is None:
                 owner = connection if key[0] == "connection" else connection.user.id
                 record = self._records[key] = _Record(owner=owner)
-            if record.level and now - record.until > MAX_WAIT:
-                record.level = 0  # quiet for long: start over
             record.failures.append(now)
             while now - record.failures[0] >= FAILURE_WINDOW:
                 record.failures.popleft()
@@ -136,7 +134,10 @@ class SignInLimiter:
             self._records.pop(key, None)
 
     def _forget_idle(self, now: float) -> None:
-        """Drop records with nothing left to remember (closed connections, old users)."""
+        """Drop records with nothing left to remember (closed connections, old users).
+
+        Also how the doubling starts over: 15 quiet minutes after a lockout ended.
+        """
         for key, record in list(self._records.items()):
             quiet = not record.failures or now - record.failures[-1] >= FAILURE_WINDOW
             if quiet and now - record.until > MAX_WAIT:
