@@ -110,6 +110,7 @@ REFUSED_CASES = [
     ("wiegand26_card_number", "04-A2-3B", "not_decimal", "dec_to_hex"),
     ("wiegand26_card_number", "-5", "not_decimal", "dec_to_hex"),
     ("wiegand26_card_number", "12.5", "not_decimal", "dec_to_hex"),
+    ("esphome_hex", "test-card-7", "no_match", "regex"),  # only hex digits pass
     ("esphome_hex", "", "empty", "input"),
     ("as_read", "  \n", "empty", "input"),
     ("as_read", "1" * (MAX_INPUT + 1), "too_long", "input"),

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ezeep.card_reader import (
     async_remember_scan,
+    async_track_scans,
     convert_tag,
     recent_scan,
 )
@@ -86,3 +87,12 @@ def test_a_stored_chain_that_does_not_read_refuses_everything() -> None:
     with pytest.raises(ServiceValidationError) as err:
         convert_tag(entry, "74-10")
     assert err.value.translation_placeholders == {"step": "chain"}
+
+
+async def test_scans_are_tracked_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Setting up the tracker again adds no second listener."""
+    listeners = hass.bus.async_listeners().get("tag_scanned", 0)
+    async_track_scans(hass)
+    assert hass.bus.async_listeners().get("tag_scanned", 0) == listeners

@@ -140,7 +140,8 @@ async def test_no_idle_sign_out_while_releasing(
     await settle(hass)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
     assert (await panel.event("signed_out"))["reason"] == "released"
-    assert [e["type"] for e in panel.events].count("jobs") == 0
+    finished = [e for e in panel.events if e["type"] == "release_finished"]
+    assert finished == [{"type": "release_finished", "session": session}]  # no list
 
 
 async def test_sign_in_without_subscription(

@@ -63,7 +63,8 @@ async def test_poll_uses_at_most_the_concurrency_limit_in_connections(
 
     simulator.reset_log()
     await entry.runtime_data.coordinator.async_refresh()
-    assert simulator.counts["GetJobList"] == 2 * len(people)
+    # The releasable list of everyone, the whole list too of those whose turn it is.
+    assert len(people) < simulator.counts["GetJobList"] < 1.3 * len(people)
     assert simulator.connections_opened == 0  # the first poll's connections, kept alive
 
 

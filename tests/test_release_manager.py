@@ -133,7 +133,8 @@ async def test_held_jobs_are_listed_not_released(
     simulator.add_job(
         USER_2, SimJob("held.tpf", "held.pdf", on_hold=True, created=1_600_000_000)
     )
-    await init_integration.runtime_data.coordinator.async_refresh()
+    # A job that arrives on hold shows at the person's next whole-list read.
+    await init_integration.runtime_data.coordinator.async_refresh_user(USER_2)
     await hass.async_block_till_done()
     state = hass.states.get("sensor.bob_pending_jobs")
     assert state.state == "1"

@@ -10,17 +10,24 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ezeep.const import CONF_RELEASE_FROM_TODO
 from custom_components.ezeep.todo import job_description, size_text
 from custom_components.ezeep.tpfm import Job
-from tests.conftest import USER_1, settle
+from tests.conftest import USER_1, assert_no_user_ids, settle, setup_snapshot_station
 from tests.simulator import SimJob, Simulator, make_jobs
+from tests.simulator.printer import PrinterSimulator
 
 ALICE = "todo.alice_print_jobs"
 REPORT_1, REPORT_2 = "report-1.tpf", "report-2.tpf"
@@ -84,6 +91,19 @@ async def test_items_oldest_first_held_marked(
     assert listed[2]["description"].startswith("4.6 MB · ")
     assert hass.states.get(ALICE).state == "3"  # type: ignore[union-attr]
     assert simulator.counts == {}  # read from the last poll
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    simulator: Simulator,
+    printer_sim: PrinterSimulator,
+) -> None:
+    """One list per person on their device: IDs, names, features, open items."""
+    entry = await setup_snapshot_station(hass, simulator, printer_sim, Platform.TODO)
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+    assert_no_user_ids(hass, entry)
 
 
 async def test_items_follow_the_polls(

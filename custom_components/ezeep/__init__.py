@@ -35,6 +35,7 @@ from .panel import async_setup_panel
 from .registered_ids import async_get_registered
 from .release import ReleaseManager
 from .services import async_setup_services
+from .statistics import station_device_identifier
 from .store import async_get_store
 from .unknown_ids import guard_for_entry
 
@@ -153,8 +154,10 @@ async def async_remove_config_entry_device(
     """Delete a device from the UI: a person's goes with their sub-entry.
 
     The printer's device is refused while a readiness source is set (setting the
-    source to none removes it).
+    source to none removes it); the station's own device (its statistics) always.
     """
+    if station_device_identifier(entry.entry_id) in device.identifiers:
+        return False
     if printer_device_identifier(entry.entry_id) in device.identifiers:
         return entry.options.get(CONF_PRINTER_SOURCE) in (None, SOURCE_NONE)
     for domain, subentry_id in device.identifiers:

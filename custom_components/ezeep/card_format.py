@@ -40,7 +40,7 @@ PRESET_CUSTOM: Final = "custom"
 #: facility code in the high 8 bits; the card number is the low 16 bits.
 PRESETS: Final[dict[str, str]] = {
     PRESET_AS_READ: "",
-    "esphome_hex": "drop_separators\nupper",
+    "esphome_hex": "drop_separators\nregex: ^([0-9A-Fa-f]+)$\nupper",
     "esphome_decimal": "drop_separators\nhex_to_dec",
     "reversed_decimal": "drop_separators\nreverse_bytes\nhex_to_dec",
     "wiegand26_card_number": "dec_to_hex\nlast_bytes: 2\nhex_to_dec",

@@ -76,6 +76,10 @@ MAX_KNOWN_IDS: Final = 4096
 #: this also bounds the requests in flight and the connections a poll opens. 16: 500
 #: people with jobs (two asks each) in about 1.4 s when a request takes 20 ms.
 POLL_CONCURRENCY: Final = 16
+#: Every this many polls a person's whole list (held jobs too) is read even when nothing
+#: hints at a change: a held job deleted elsewhere, or a job that arrived on hold, shows
+#: at most this many polls late. The polls in between ask the releasable list alone.
+FULL_LIST_EVERY: Final = 10
 #: Jobs listed in the pending-jobs sensor's ``jobs`` attribute.
 MAX_JOBS_ATTRIBUTE: Final = 25
 

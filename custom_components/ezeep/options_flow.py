@@ -3,7 +3,8 @@
 The ``init`` step offers the numbers, the to-do lists' switch (checking a job off prints
 it) and the readiness source, then ``printer_url`` (LEDM
 or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
-entity and the states that mean "not ready").
+entity and the states that mean "not ready"); with ``edit_card_format`` on, the
+``card_format`` step (card_format_flow.py) comes last. Otherwise the card format is kept.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 from yarl import URL
 
+from .card_format_flow import (
+    CONF_EDIT_CARD_FORMAT,
+    EDIT_FIELD,
+    CardFormatStep,
+    stored_card_format,
+)
 from .const import (
     CONF_COOLDOWN,
     CONF_NOT_READY_STATES,
@@ -230,12 +237,16 @@ class EzeepOptionsFlow(OptionsFlow):
     #: The first step's values (the numbers and the to-do switch).
     _numbers: dict[str, int | bool]
     _source: str
+    _edit_card_format = False
+    _card_format: CardFormatStep
+    _options: dict[str, Any]
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
+            self._edit_card_format = bool(user_input.pop(CONF_EDIT_CARD_FORMAT, False))
             source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
             todo = bool(
                 user_input.pop(CONF_RELEASE_FROM_TODO, DEFAULT_RELEASE_FROM_TODO)
@@ -243,12 +254,14 @@ class EzeepOptionsFlow(OptionsFlow):
             self._numbers = {k: int(v) for k, v in user_input.items()}
             self._numbers[CONF_RELEASE_FROM_TODO] = todo
             if source == SOURCE_NONE:
-                return self.async_create_entry(data=self._numbers)
+                return self._save(self._numbers)
             self._source = source
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema({**NUMBER_FIELDS, **TODO_FIELD, **SOURCE_FIELD})
+        schema = vol.Schema(
+            {**NUMBER_FIELDS, **TODO_FIELD, **SOURCE_FIELD, **EDIT_FIELD}
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -300,7 +313,7 @@ class EzeepOptionsFlow(OptionsFlow):
         if checked is not None:
             options, error = checked
             if error is None:
-                return self.async_create_entry(data=self._numbers | options)
+                return self._save(self._numbers | options)
             errors["base"] = error
         return self.async_show_form(
             step_id=step_id,
@@ -308,3 +321,22 @@ class EzeepOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _save(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options (the card format kept), or go on to the card format step."""
+        if not self._edit_card_format:
+            stored = stored_card_format(self.config_entry.options)
+            return self.async_create_entry(data=options | stored)
+        self._options = options
+        self._card_format = CardFormatStep(self.hass, self.config_entry.options)
+        return self._card_format.show(self)
+
+    async def async_step_card_format(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """How a reader's value becomes the ezeep ID, with a live test."""
+        if user_input is not None:
+            saved = self._card_format.submit(user_input)
+            if saved is not None:
+                return self.async_create_entry(data=self._options | saved)
+        return self._card_format.show(self)

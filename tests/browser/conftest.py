@@ -54,6 +54,8 @@ LANDSCAPE = {"width": 1280, "height": 800}
 VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
     "idle": {"idle_timeout": 5},
+    # Long enough for the idle warning (10 s before the sign-out) and a tap on it.
+    "warn": {"idle_timeout": 20},
     "reader": {"reader_device_ids": [READER]},
     # A reader no admin bound to the kiosk user: the server refuses the subscription.
     "foreign-reader": {"reader_device_ids": ["another-reader"]},
@@ -127,6 +129,22 @@ class Stack:
     def fire(self, event_type: str, data: dict[str, Any]) -> None:
         """Fire an event on Home Assistant's bus (as the owner, over the REST API)."""
         run_async(lambda: self._rest("POST", f"/api/events/{event_type}", data))
+
+    def call_service(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call a service as the owner (an admin), over the REST API."""
+        path = f"/api/services/{domain}/{service}"
+        run_async(lambda: self._rest("POST", path, data))
+
+    def restart(self) -> None:
+        """Stop Home Assistant and start it again (same port and configuration)."""
+        self.ha.stop()
+        self.ha.start()
+
+        async def running() -> None:
+            async with aiohttp.ClientSession() as session:
+                await self.ha.wait_running(session, STARTUP_TIMEOUT)
+
+        run_async(running)
 
     def reload_station(self) -> None:
         """Reload the station's config entry (it ends every panel session silently)."""

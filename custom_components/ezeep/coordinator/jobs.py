@@ -1,4 +1,4 @@
-"""Polls the job lists of a station's people."""
+"""Polls the job lists of a station's people (the releasable list; see held.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,16 @@ from ..const import (
 from ..errors import update_errors
 from ..job_lists import LatestLists
 from ..store import async_get_store
-from ..tpfm import Job, TpfmAuthError, TpfmClient, TpfmError, TpfmUserNotAllowedError
+from ..tpfm import (
+    Job,
+    JobList,
+    TpfmAuthError,
+    TpfmClient,
+    TpfmError,
+    TpfmUserNotAllowedError,
+    merge_held,
+)
+from .held import carry_held, whole_list_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,8 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         # One poll at a time: a refresh requested after a release must not be overtaken
         # by an older, slower poll that would write back the job list from before it.
         self._poll_lock = asyncio.Lock()
+        #: Polls made: whose turn it is to have their whole list read (held.py).
+        self._polls = 0
         self._store = async_get_store(hass)
 
     # -- people ----------------------------------------------------------------------
@@ -132,19 +143,39 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     # -- polling ---------------------------------------------------------------------
 
-    async def _fetch(self, user_id: str) -> UserJobs:
+    async def _fetch(
+        self, user_id: str, previous: UserJobs | None = None, *, at_once: bool = False
+    ) -> UserJobs:
+        """Read a person's jobs; with ``previous``, ask the releasable list first.
+
+        Without ``previous`` both lists are read (at once only with ``at_once``: a poll
+        is in the background, and a person the server forgot since their last poll gets
+        one registration sheet, not two).
+        """
         # One slot per person, whose asks follow each other on one connection: at most
-        # POLL_CONCURRENCY requests (and connections) at once. Not both lists at once:
-        # a poll is in the background, and a person the server forgot since their
-        # last poll gets one registration sheet, not two.
+        # POLL_CONCURRENCY requests (and connections) at once.
         async with self._limit:
-            job_list = await self.client.get_jobs_with_held(
-                user_id, printer=self._printer_id, at_once=False
-            )
+            if previous is None:
+                job_list = await self.client.get_jobs_with_held(
+                    user_id, printer=self._printer_id, at_once=at_once
+                )
+            else:
+                job_list = await self._read_releasable(user_id, previous)
         self.lists.remember(user_id, job_list, with_held=True)
         # Releasable jobs oldest first, then held ones oldest first.
         jobs = sorted(job_list.jobs, key=lambda j: (j.on_hold, j.created))
         return UserJobs(jobs=tuple(jobs), visible=job_list.visible)
+
+    async def _read_releasable(self, user_id: str, previous: UserJobs) -> JobList:
+        """Ask the releasable list; the whole list too only when a hold may have changed."""
+        releasable = await self.client.get_job_list(user_id, printer=self._printer_id)
+        carried = carry_held(previous.jobs, releasable)
+        if carried is not None:
+            return carried
+        everything = await self.client.get_job_list(
+            user_id, printer=self._printer_id, show_held=True
+        )
+        return merge_held(releasable, everything)
 
     @override
     async def _async_update_data(self) -> dict[str, UserJobs]:
@@ -168,17 +199,27 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
             return
         async with self._poll_lock:
             try:
-                jobs = await self._fetch(user_id)
+                jobs = await self._fetch(user_id, at_once=True)
             except TpfmError:
                 return  # the next regular poll tells
             # Not async_set_updated_data: that would postpone everybody's next poll.
             self.data = {**self.data, subentry_id: jobs}
             self.async_update_listeners()
 
+    def _previous(self, subentry_id: str) -> UserJobs | None:
+        """Return the person's last poll, unless this poll reads their whole list."""
+        if self.data is None or whole_list_due(subentry_id, self._polls):
+            return None
+        return self.data.get(subentry_id)
+
     async def _poll(self) -> dict[str, UserJobs]:
         users = self.users()
+        self._polls += 1
         results = await asyncio.gather(
-            *(self._fetch(user_id) for user_id in users.values()),
+            *(
+                self._fetch(user_id, self._previous(subentry_id))
+                for subentry_id, user_id in users.items()
+            ),
             return_exceptions=True,
         )
         data: dict[str, UserJobs] = {}

@@ -27,6 +27,7 @@ from ..errors import ReleaseRefusedError, event_code, translate_errors
 from ..jobs import async_get_jobs
 from ..release import ReleaseEvent
 from ..tpfm import TpfmError
+from .events import panel_event
 
 #: Longest idle timeout a card may ask for (seconds).
 MAX_IDLE_TIMEOUT = 600
@@ -156,12 +157,17 @@ class PanelSessions:
         releases = session.entry.runtime_data.releases
 
         @callback
-        def release_changed(_event: ReleaseEvent | None) -> None:
-            if (
-                session.releasing
-                and not session.admitting
-                and not releases.state(session.user_id).running
-            ):
+        def release_changed(event: ReleaseEvent | None) -> None:
+            if event is not None:
+                if (out := panel_event(event)) is not None:
+                    session.event(out)
+                return
+            running = releases.state(session.user_id).running
+            if running and not session.releasing:
+                # A release started elsewhere (a button, an automation): the same truth.
+                session.releasing = True
+                session.event({"type": "release_started"})
+            elif session.releasing and not session.admitting and not running:
                 session.releasing = False
                 self._hass.async_create_task(self._async_released(session))
 
@@ -224,16 +230,15 @@ class PanelSessions:
         )
 
     async def _async_released(self, session: PanelSession) -> None:
-        """The release finished: send the fresh list, sign out a few seconds later."""
+        """A release ended: send its end and the fresh list, sign out a few seconds later."""
         if session.token not in self._sessions:
             return
         try:
             jobs = await async_read_jobs(session)
         except HomeAssistantError:
-            jobs = None
+            jobs = {}  # the end is told all the same, without a list
         if session.token in self._sessions:
-            if jobs is not None:
-                session.event({"type": "jobs", **jobs})
+            session.event({"type": "release_finished", **jobs})
             self.async_touch(session, min(RELEASED_SIGN_OUT, session.idle_timeout))
 
     @callback

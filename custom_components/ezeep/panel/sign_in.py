@@ -311,6 +311,7 @@ async def _async_reader_sign_in(
         vol.Required("type"): "ezeep/panel/sign_in",
         vol.Required("entry_id"): str,
         vol.Required("user_id"): object,  # checked by _clean_user_id, never logged
+        # "reader": typed by a keyboard-mode card reader (converted with the card format).
         vol.Optional("source", default="keypad"): vol.In(["keypad", "reader"]),
     }
 )

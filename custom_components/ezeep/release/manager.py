@@ -18,6 +18,7 @@ from .admission import ReleaseAdmission
 from .publisher import ReleasePublisher
 from .runner import JobRunner, Release
 from .state import JobOutcome, ReleaseState, ReleaseStates
+from .tally import PrintTally
 
 #: Awaited before a release (unless forced); raises a ReleaseRefusedError to refuse it.
 type ReadinessCheck = Callable[[], Awaitable[None]]
@@ -59,6 +60,8 @@ class ReleaseManager:
         self.admission = ReleaseAdmission(limits, cooldown, rate_limit)
         self.states = ReleaseStates(hass)
         self._publisher = ReleasePublisher(hass, entry.entry_id, self.states)
+        #: What each ended job printed, for the print statistics sensors.
+        self.tally = PrintTally()
         self._runner = JobRunner(
             client,
             self.states,
@@ -66,6 +69,7 @@ class ReleaseManager:
             self.on_server_error,
             self._finish,
             lists=lists,
+            tally=self.tally,
         )
         #: The latest job list of each person (see :mod:`..job_lists`).
         self.lists = self._runner.lists

@@ -1,9 +1,10 @@
 """What each person's entities show about releasing, and who is told of changes.
 
-One listener mechanism serves both kinds of entity: a listener is called with ``None``
-when the person's release state changed (deferred and coalesced: entities write their
-state), and with a :class:`ReleaseEvent` when a job started, completed, failed or was
-canceled (at once: event entities fire it).
+One listener mechanism serves the entities and the release panel: a listener is called
+with ``None`` when the person's release state changed (deferred and coalesced: entities
+write their state), and with a :class:`ReleaseEvent` when a job started, printed a page,
+completed, failed, was canceled or deleted (at once: event entities fire it, the panel
+shows it). Every release of a person passes here, whoever started it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -103,9 +105,11 @@ class JobOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ReleaseEvent:
-    """A job of a person started, completed, failed or was canceled."""
+    """A job of a person started, printed a page, completed, failed or was canceled."""
 
-    #: ``started``, ``completed``, ``failed``, ``canceled`` or ``deleted``.
+    #: ``started``, ``printing`` (a page), ``completed``, ``failed``, ``canceled`` or
+    #: ``deleted``; ``failed`` with no ``job`` in ``data``: the release was refused or its
+    #: list could not be read.
     event_type: str
     #: The data of the bus event that went with it.
     data: Mapping[str, Any]
@@ -141,15 +145,18 @@ class ReleaseStates:
         """
         of_user = self._listeners.setdefault(user_id, [])
         of_user.append(listener)
+        # A partial, not a closure: seven entities per person hold one each, and a
+        # function marked @callback carries a dict of its own (about 0.5 KB apiece).
+        return partial(self._async_remove_listener, user_id, of_user, listener)
 
-        @callback
-        def remove() -> None:
-            of_user.remove(listener)
-            if not of_user and self._listeners.get(user_id) is of_user:
-                del self._listeners[user_id]
-                self.async_forget_unwatched(user_id)
-
-        return remove
+    @callback
+    def _async_remove_listener(
+        self, user_id: str, of_user: list[ReleaseListener], listener: ReleaseListener
+    ) -> None:
+        of_user.remove(listener)
+        if not of_user and self._listeners.get(user_id) is of_user:
+            del self._listeners[user_id]
+            self.async_forget_unwatched(user_id)
 
     @callback
     def async_changed(self, user_id: str) -> None:

@@ -13,6 +13,7 @@ from .client import (
     PrintJobStream,
     TpfmClient,
     UserIdGuard,
+    merge_held,
     normalize_url,
 )
 from .errors import (
@@ -82,5 +83,6 @@ __all__ = [
     "UserIdGuard",
     "VersionInfo",
     "error_for_code",
+    "merge_held",
     "normalize_url",
 ]
