@@ -8,12 +8,14 @@ import contextlib
 import json
 from pathlib import Path
 import shutil
+from types import MappingProxyType
 from typing import Any
 from unittest.mock import patch
 
 import aiohttp
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigSubentry,
     ConfigSubentryData,
     ConfigSubentryDataWithId,
 )
@@ -28,16 +30,19 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ezeep.const import (
     CONF_NAME,
+    CONF_PANEL_USER,
     CONF_PASSWORD,
     CONF_PRINTER_ID,
     CONF_PRINTER_SOURCE,
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
+    CONF_READERS,
     CONF_RELEASE_UNREACHABLE,
     CONF_URL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
     DOMAIN,
+    SUBENTRY_TYPE_PANEL,
     SUBENTRY_TYPE_USER,
 )
 from custom_components.ezeep.coordinator.printer import PrinterCoordinator
@@ -117,6 +122,20 @@ def user_subentry(
         title=title or name or "User",
         unique_id=None,
     )
+
+
+def bind_readers(
+    hass: HomeAssistant, entry: ConfigEntry, ha_user_id: str, readers: list[str]
+) -> ConfigSubentry:
+    """Bind reader devices to a Home Assistant user's panel (a "panel" sub-entry)."""
+    subentry = ConfigSubentry(
+        data=MappingProxyType({CONF_PANEL_USER: ha_user_id, CONF_READERS: readers}),
+        subentry_type=SUBENTRY_TYPE_PANEL,
+        title="Kiosk",
+        unique_id=f"panel_{ha_user_id}",
+    )
+    assert hass.config_entries.async_add_subentry(entry, subentry)
+    return subentry
 
 
 def station_data(url: str) -> dict[str, Any]:
@@ -276,6 +295,16 @@ async def setup_snapshot_station(
     with patch("custom_components.ezeep.PLATFORMS", [platform]):
         await setup_station(hass, entry, ledm_options(printer_sim))
     return entry
+
+
+def logged(caplog: pytest.LogCaptureFixture, *values: str) -> list[str]:
+    """Log lines of Home Assistant and the integration (not the simulator's) with a value."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith("tests.")
+        and any(value in record.getMessage() for value in values)
+    ]
 
 
 def assert_no_user_ids(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -19,8 +19,8 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.ezeep.const import DOMAIN
-from tests.conftest import USER_1, USER_2, make_jobs, settle, subentry_id_of
+from custom_components.ezeep.const import CONF_CARD_FORMAT, DOMAIN
+from tests.conftest import USER_1, USER_2, logged, make_jobs, settle, subentry_id_of
 from tests.simulator import Simulator
 
 TAG = "test-tag-1"
@@ -144,6 +144,36 @@ async def test_tag_id_formats(
     hass.bus.async_fire("tag_scanned", {"tag_id": scanned, "device_id": READER})
     await settle(hass)
     assert printed(simulator) == ["card-1.tpf"]
+
+
+async def test_tag_passes_the_stations_card_format(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Card-reader mode sends the raw tag as tag_id: the station's card format converts it.
+
+    A scan the format cannot convert sends nothing (no registration sheet).
+    """
+    simulator.add_user("1947219860", make_jobs("badge", 1))
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_CARD_FORMAT: "esphome_decimal"}
+    )
+    await settle(hass)
+    await add_automation(
+        hass, "release_on_tag.yaml", release_mode="tag_is_user_id", readers=[READER]
+    )
+    simulator.reset_log()
+    hass.bus.async_fire("tag_scanned", {"tag_id": "test-card-7", "device_id": READER})
+    await settle(hass)
+    assert simulator.requests == []
+    assert "card format (step hex_to_dec)" in caplog.text  # the automation's error
+    assert not logged(caplog, "test-card-7")
+    hass.bus.async_fire("tag_scanned", {"tag_id": "74-10-37-94", "device_id": READER})
+    await settle(hass)
+    assert printed(simulator) == ["badge-1.tpf"]
+    assert {request.user for request in simulator.requests} == {"1947219860"}
 
 
 async def test_tag_is_user_id_ignores_an_empty_tag(

@@ -20,6 +20,7 @@ from custom_components.ezeep.const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RATE_LIMIT,
+    CONF_RELEASE_FROM_TODO,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
     CONF_SHEETS_PER_HOUR,
@@ -38,6 +39,7 @@ NUMBERS = {
     CONF_RATE_LIMIT: 30,
     CONF_UNKNOWN_HOLD_OFF: 5,
     CONF_SHEETS_PER_HOUR: 10,
+    CONF_RELEASE_FROM_TODO: True,  # the first step's switch, beside the numbers
 }
 
 
@@ -255,6 +257,7 @@ async def test_options_defaults(
         CONF_RATE_LIMIT: DEFAULT_RATE_LIMIT,
         CONF_UNKNOWN_HOLD_OFF: DEFAULT_UNKNOWN_HOLD_OFF,
         CONF_SHEETS_PER_HOUR: DEFAULT_SHEETS_PER_HOUR,
+        CONF_RELEASE_FROM_TODO: True,
     }
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
@@ -286,8 +289,10 @@ async def test_options_update_and_reload(
         CONF_RATE_LIMIT: 5,
         CONF_UNKNOWN_HOLD_OFF: 60,
         CONF_SHEETS_PER_HOUR: 1,
+        CONF_RELEASE_FROM_TODO: True,  # the default (a form sends it)
     }
-    assert all(type(value) is int for value in entry.options.values())
+    numbers = {k: v for k, v in entry.options.items() if k != CONF_RELEASE_FROM_TODO}
+    assert all(type(value) is int for value in numbers.values())
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.coordinator is not coordinator
     assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=30)
@@ -332,3 +337,18 @@ async def test_options_out_of_range_rejected(
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     assert entry.options == {}
+
+
+async def test_release_from_todo_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The to-do switch is stored as a boolean (not a number) and reloads the station."""
+    old = init_integration.runtime_data
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**NUMBERS, CONF_RELEASE_FROM_TODO: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options[CONF_RELEASE_FROM_TODO] is False
+    assert init_integration.runtime_data is not old

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
+import shutil
 from unittest.mock import patch
 
 from homeassistant.components.lovelace.const import LOVELACE_DATA
@@ -12,7 +14,13 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ezeep.const import DOMAIN
-from custom_components.ezeep.panel import CARD_PATH, _async_register_card, card_url
+from custom_components.ezeep.panel import (
+    CARD_PATH,
+    PANEL_DIR,
+    _async_register_card,
+    card_url,
+    panel_version,
+)
 
 
 def _card_items(hass: HomeAssistant) -> list[dict[str, str]]:
@@ -23,11 +31,22 @@ def _card_items(hass: HomeAssistant) -> list[dict[str, str]]:
     ]
 
 
-def test_card_url_has_a_content_hash() -> None:
-    """A new card file gets a new URL, so browsers load it."""
-    assert card_url(b"one").startswith("/ezeep_static/ezeep-release-panel.js?v=")
-    assert card_url(b"one") != card_url(b"two")
-    assert len(card_url(b"one").rpartition("=")[2]) == 12
+def test_version_changes_with_any_served_file(tmp_path: Path) -> None:
+    """A new version of any module or text is a new path for every file of the panel."""
+    folder = tmp_path / "panel"
+    shutil.copytree(PANEL_DIR, folder)
+    first = panel_version(folder)
+    assert len(first) == 12
+    assert card_url(first) == f"/ezeep_static/{first}/ezeep-release-panel.js"
+    (folder / "session.py").write_text("# not served")
+    assert panel_version(folder) == first
+    for served in ("state.js", "lit/lit-html.js", "translations/nl.json"):
+        path = folder / served
+        before = path.read_bytes()
+        path.write_bytes(before + b" ")
+        assert panel_version(folder) != first, served
+        path.write_bytes(before)
+    assert panel_version(folder) == first
 
 
 async def test_served_and_added_as_resource(
@@ -36,7 +55,8 @@ async def test_served_and_added_as_resource(
     """In storage mode the card becomes one module resource; its files are served."""
     assert await async_setup_component(hass, "lovelace", {})
     assert await async_setup_component(hass, DOMAIN, {})
-    url = card_url(CARD_PATH.read_bytes())
+    version = panel_version()
+    url = card_url(version)
     assert _card_items(hass) == [
         {"id": _card_items(hass)[0]["id"], "type": "module", "url": url}
     ]
@@ -44,8 +64,12 @@ async def test_served_and_added_as_resource(
     resp = await client.get(url)
     assert resp.status == 200
     assert (await resp.read()) == CARD_PATH.read_bytes()
-    resp = await client.get("/ezeep_static/translations/de.json")
-    assert resp.status == 200
+    assert "max-age" in resp.headers.get(
+        "Cache-Control", ""
+    )  # a new version, a new URL
+    for path in ("translations/de.json", "state.js", "editor.js", "lit/lit-element.js"):
+        resp = await client.get(f"/ezeep_static/{version}/{path}")
+        assert resp.status == 200, path
 
 
 async def test_resource_updated_not_duplicated(hass: HomeAssistant) -> None:
@@ -54,15 +78,17 @@ async def test_resource_updated_not_duplicated(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "lovelace", {})
     resources = hass.data[LOVELACE_DATA].resources
     await resources.async_create_item({"res_type": "module", "url": "/local/other.js"})
+    # The URL of version 0.2.0 (a query string), then two versioned paths.
     await _async_register_card(hass, "/ezeep_static/ezeep-release-panel.js?v=old")
     item_id = _card_items(hass)[0]["id"]
-    await _async_register_card(hass, "/ezeep_static/ezeep-release-panel.js?v=new")
-    await _async_register_card(hass, "/ezeep_static/ezeep-release-panel.js?v=new")
+    await _async_register_card(hass, "/ezeep_static/aaa/ezeep-release-panel.js")
+    await _async_register_card(hass, "/ezeep_static/bbb/ezeep-release-panel.js")
+    await _async_register_card(hass, "/ezeep_static/bbb/ezeep-release-panel.js")
     assert _card_items(hass) == [
         {
             "id": item_id,
             "type": "module",
-            "url": "/ezeep_static/ezeep-release-panel.js?v=new",
+            "url": "/ezeep_static/bbb/ezeep-release-panel.js",
         }
     ]
     assert len(resources.async_items()) == 2

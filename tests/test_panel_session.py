@@ -140,7 +140,8 @@ async def test_no_idle_sign_out_while_releasing(
     await settle(hass)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
     assert (await panel.event("signed_out"))["reason"] == "released"
-    assert [e["type"] for e in panel.events].count("jobs") == 0
+    finished = [e for e in panel.events if e["type"] == "release_finished"]
+    assert finished == [{"type": "release_finished", "session": session}]  # no list
 
 
 async def test_sign_in_without_subscription(
@@ -184,3 +185,28 @@ async def test_no_idle_sign_out_while_release_admitted(
     await settle(hass)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=12))
     assert (await panel.event("signed_out"))["reason"] == "released"
+
+
+async def test_refused_second_release_keeps_the_session_releasing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """A second release refused while the first prints: still releasing, no idle end."""
+    panel = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
+    await panel.subscribe(init_integration.entry_id, idle_timeout=5)
+    simulator.add_user(USER_2, make_jobs("long", 1, steps=3, step_delay=0.3))
+    session = (await panel.sign_in(init_integration.entry_id, USER_2))["session"]
+    await panel.call("ezeep/panel/release", session=session)
+    await panel.event("progress")
+    error = await panel.error("ezeep/panel/release", session=session)
+    assert error["code"] == "already_releasing"
+    (panel_session,) = async_get_sessions(hass)
+    assert panel_session.releasing
+    assert panel_session.admitting == 0
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert [e for e in panel.events if e["type"] == "signed_out"] == []
+    assert (await panel.event("progress"))["status"] in ("printing", "completed")

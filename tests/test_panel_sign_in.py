@@ -9,9 +9,10 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ezeep.const import CONF_SHEETS_PER_HOUR
+from custom_components.ezeep.card_reader import recent_scan
+from custom_components.ezeep.const import CONF_CARD_FORMAT, CONF_SHEETS_PER_HOUR
 from custom_components.ezeep.panel.session import async_get_sessions
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2, make_jobs, settle
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, logged, make_jobs, settle
 from tests.simulator import SimJob, Simulator
 from tests.test_panel_websocket import PanelClient, panel_fixture, requests  # noqa: F401 - the panel fixture
 
@@ -293,3 +294,147 @@ async def test_slow_scan_overtaken_by_a_typed_sign_in(
     await _drain(hass, panel, simulator)
     assert [s.token for s in async_get_sessions(hass)] == [result["session"]]
     assert [e for e in panel.events if e["type"] in ("signed_in", "error")] == []
+
+
+async def test_sheet_limit_per_source(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Typed unknown IDs use up the typing user's share (3 of 10), not the station's.
+
+    The reader bound to this user's panel is a source of its own.
+    """
+    entry_id = init_integration.entry_id
+    for card in ("test-card-a", "test-card-b", "test-card-c"):
+        error = await panel.error(
+            "ezeep/panel/sign_in", entry_id=entry_id, user_id=card
+        )
+        assert error["translation_key"] == "unknown_user"
+    simulator.reset_log()
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=entry_id, user_id="test-card-d"
+    )
+    assert error["translation_key"] == "unknown_cards_limit"
+    assert requests(simulator) == []
+    await panel.subscribe(entry_id, reader_device_ids=["reader-1"])
+    hass.bus.async_fire(
+        "tag_scanned", {"tag_id": "test-card-d", "device_id": "reader-1"}
+    )
+    assert (await panel.event("error"))["translation_key"] == "unknown_user"
+    assert simulator.registration_printouts == {"test-card-d": 1}
+
+
+# -- card readers: a reader's value passes the station's card format ---------------------
+
+#: An ESPHome reader's UID, and the ID the server knows for it (ESPHome UID -> decimal).
+SCANNED, CARD_ID = "74-10-37-94", "1947219860"
+
+
+@pytest.fixture
+async def card_station(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> str:
+    """The station converts reader values with "ESPHome UID -> decimal"; its entry id."""
+    simulator.add_user(CARD_ID, make_jobs("badge", 1))
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_CARD_FORMAT: "esphome_decimal"}
+    )
+    await settle(hass)
+    simulator.reset_log()
+    return init_integration.entry_id
+
+
+async def test_reader_scan_is_converted(
+    hass: HomeAssistant,
+    panel: PanelClient,
+    card_station: str,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bound reader's scan signs in the person the converted ID belongs to."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.ezeep")
+    await panel.subscribe(card_station, reader_device_ids=["reader-1"])
+    hass.bus.async_fire("tag_scanned", {"tag_id": SCANNED, "device_id": "reader-1"})
+    signed_in = await panel.event("signed_in")
+    assert [job["job"] for job in signed_in["jobs"]] == ["badge-1.tpf"]
+    assert {request.user for request in simulator.requests} == {CARD_ID}
+    for value in (SCANNED, CARD_ID):
+        assert value not in "".join(panel.received)
+        assert not logged(caplog, value)
+
+
+async def test_keyboard_reader_converted_keypad_as_typed(
+    hass: HomeAssistant, panel: PanelClient, card_station: str, simulator: Simulator
+) -> None:
+    """``source: reader`` is converted (and offered to the live test); typed IDs are not."""
+    result = await panel.call(
+        "ezeep/panel/sign_in", entry_id=card_station, user_id=SCANNED, source="reader"
+    )
+    assert [job["job"] for job in result["jobs"]] == ["badge-1.tpf"]
+    assert {request.user for request in simulator.requests} == {CARD_ID}
+    assert recent_scan(hass) == SCANNED
+    # Not hex: converting would refuse them. Typed, they go as typed.
+    assert (await panel.sign_in(card_station, USER_1))["name"] == "Alice"
+    result = await panel.call(
+        "ezeep/panel/sign_in", entry_id=card_station, user_id=USER_2, source="keypad"
+    )
+    assert result["name"] == "Bob"
+    assert recent_scan(hass) == SCANNED
+
+
+async def test_unconvertible_reader_values_send_nothing(
+    hass: HomeAssistant, panel: PanelClient, card_station: str, simulator: Simulator
+) -> None:
+    """A value the format cannot convert is refused with its translated error."""
+    await panel.subscribe(card_station, reader_device_ids=["reader-1"])
+    hass.bus.async_fire(
+        "tag_scanned", {"tag_id": "test-card-0042", "device_id": "reader-1"}
+    )
+    scanned = await panel.event("error")
+    typed = await panel.error(
+        "ezeep/panel/sign_in",
+        entry_id=card_station,
+        user_id="test-card-0042",
+        source="reader",
+    )
+    assert (scanned["code"], scanned["translation_key"], scanned["placeholders"]) == (
+        "card_not_convertible",
+        "card_not_convertible",
+        {"step": "hex_to_dec"},
+    )
+    assert (typed["code"], typed["translation_placeholders"]) == (
+        "card_not_convertible",
+        {"step": "hex_to_dec"},
+    )
+    assert requests(simulator) == []
+    assert dict(simulator.registration_printouts) == {}
+
+
+@pytest.mark.parametrize(
+    ("user_id", "source", "code"),
+    [
+        ("", "reader", "invalid_user_id"),
+        (" \r\n", "reader", "invalid_user_id"),
+        (4711, "reader", "invalid_user_id"),
+        ("1" * 257, "reader", "invalid_user_id"),
+        (SCANNED, "usb", "invalid_format"),
+    ],
+    ids=["empty", "line_end", "not_text", "too_long", "unknown_source"],
+)
+async def test_reader_sign_in_bad_input(
+    panel: PanelClient,
+    card_station: str,
+    simulator: Simulator,
+    *,
+    user_id: object,
+    source: str,
+    code: str,
+) -> None:
+    """No value, a value that is not text or too long, an unknown source: refused."""
+    error = await panel.error(
+        "ezeep/panel/sign_in", entry_id=card_station, user_id=user_id, source=source
+    )
+    assert error["code"] == code
+    assert requests(simulator) == []

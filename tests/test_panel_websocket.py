@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import (
@@ -23,7 +24,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.ezeep.coordinator.printer import PrinterNotReadyError
 from custom_components.ezeep.printer import PrinterState, PrinterStatus
-from tests.conftest import UNKNOWN_USER, USER_1, USER_2, settle
+from tests.conftest import UNKNOWN_USER, USER_1, USER_2, bind_readers, settle
 from tests.simulator import SimJob, Simulator
 
 
@@ -113,10 +114,17 @@ async def panel_fixture(
     init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
     hass_read_only_access_token: str,
+    hass_read_only_user: MockUser,
 ) -> PanelClient:
-    """A non-admin user's panel connection, subscribed to the station."""
+    """A non-admin user's panel connection, subscribed to the station.
+
+    An admin bound the reader ``reader-1`` to this user's panel after it subscribed
+    (so this subscription listens to no reader).
+    """
     client = PanelClient(await hass_ws_client(hass, hass_read_only_access_token))
     await client.subscribe(init_integration.entry_id)
+    bind_readers(hass, init_integration, hass_read_only_user.id, ["reader-1"])
+    await hass.async_block_till_done()
     return client
 
 
@@ -187,7 +195,7 @@ async def test_release_selected_with_progress(
     assert started["job"] == "third.tpf"
     assert started["session"] == session
     assert "user_id" not in started
-    jobs = await panel.event("jobs")
+    jobs = await panel.event("release_finished")
     assert [job["job"] for job in jobs["jobs"]] == ["report-2.tpf"]
     assert [(p.file_name, p.copies) for p in simulator.prints] == [
         ("third.tpf", 2),
@@ -209,7 +217,7 @@ async def test_release_all_without_visible(
     session = (await panel.sign_in(init_integration.entry_id, USER_2))["session"]
     result = await panel.call("ezeep/panel/release", session=session, jobs=None)
     assert [job["job"] for job in result["jobs"]] == ["slides-1.tpf"]
-    await panel.event("jobs")
+    await panel.event("release_finished")
     assert [p.file_name for p in simulator.prints] == ["slides-1.tpf"]
 
 
@@ -219,7 +227,7 @@ async def test_release_refused_in_cooldown(
     """The release manager's refusals arrive as errors with their codes."""
     session = (await panel.sign_in(init_integration.entry_id, USER_2))["session"]
     await panel.call("ezeep/panel/release", session=session)
-    await panel.event("jobs")
+    await panel.event("release_finished")
     error = await panel.error("ezeep/panel/release", session=session)
     assert error["code"] == "cooldown"
     assert error["translation_key"] == "release_cooldown"
@@ -271,7 +279,7 @@ async def test_printing_job_cannot_be_deleted_or_held(
         assert error["code"] == "job_printing"
     assert requests(simulator) == []
     assert await panel.call("ezeep/panel/cancel", session=session) == {"canceled": True}
-    canceled = await panel.event("jobs")
+    canceled = await panel.event("release_finished")
     assert [job["job"] for job in canceled["jobs"]] == ["report-1.tpf", "report-2.tpf"]
     assert simulator.prints[-1].result == 10
     assert await panel.call("ezeep/panel/cancel", session=session) == {
@@ -308,7 +316,7 @@ async def test_no_id_in_logs_or_messages(
     session = (await panel.sign_in(init_integration.entry_id, USER_1))["session"]
     await panel.call("ezeep/panel/hold", session=session, job="report-2.tpf", hold=True)
     await panel.call("ezeep/panel/release", session=session)
-    await panel.event("jobs")
+    await panel.event("release_finished")
     await panel.error(
         "ezeep/panel/sign_in", entry_id=init_integration.entry_id, user_id=UNKNOWN_USER
     )

@@ -58,8 +58,10 @@ async def test_progress(hass: HomeAssistant) -> None:
         "total": 2,
         "unit": "pages",
     }
-    assert [e.event_type for e in told] == ["started", "completed"]
-    assert told[1].data == progress[2].data
+    # Each page reaches the listeners too: the panel shows progress from there.
+    assert [e.event_type for e in told] == ["started", "printing", "completed"]
+    assert told[1].data == progress[1].data
+    assert told[2].data == progress[2].data
 
 
 async def test_errors(hass: HomeAssistant) -> None:

@@ -50,6 +50,8 @@ SAME_AS_ENGLISH = {
     ("de", "Problem"),
     # "Printer" is the Dutch word for a printer (Home Assistant's Dutch IPP strings).
     ("nl", "Printer"),
+    # "pages" is the French plural of "page" (the pages-printed counter's unit).
+    ("fr", "pages"),
 }
 
 

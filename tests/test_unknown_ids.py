@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+import json
 import logging
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -28,12 +31,18 @@ from custom_components.ezeep.errors import (
     UnknownCardsLimitError,
     UnknownUserHeldOffError,
 )
-from custom_components.ezeep.store import EzeepStore, async_get_store
+from custom_components.ezeep.registered_ids import (
+    REGISTERED_KEY,
+    SAVE_DELAY,
+    STORAGE_KEY,
+    RegisteredIds,
+)
+from custom_components.ezeep.store import STORE_KEY, EzeepStore, async_get_store
 from custom_components.ezeep.tpfm import (
     TpfmInvalidPrinterError,
     TpfmUserNotAllowedError,
 )
-from custom_components.ezeep.unknown_ids import UnknownIdGuard
+from custom_components.ezeep.unknown_ids import SHEET_SOURCE, UnknownIdGuard
 from tests.conftest import (
     TRANSLATIONS,
     UNKNOWN_USER,
@@ -42,7 +51,7 @@ from tests.conftest import (
     print_all,
     settle,
 )
-from tests.simulator import Simulator
+from tests.simulator import SimJob, Simulator
 
 CARDS = [f"test-card-{n:02d}" for n in range(12)]
 
@@ -60,9 +69,19 @@ def _our_log(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
-async def _refused(hass: HomeAssistant, user_id: str) -> HomeAssistantError:
-    with pytest.raises(HomeAssistantError) as err:
-        await print_all(hass, user_id=user_id)
+async def _refused(
+    hass: HomeAssistant, user_id: str, source: str | None = None
+) -> HomeAssistantError:
+    """A refused release; each card from a source of its own unless ``source`` is given.
+
+    (So the station's limit is reached before any source's.)
+    """
+    token = SHEET_SOURCE.set(source or f"reader:{user_id}")
+    try:
+        with pytest.raises(HomeAssistantError) as err:
+            await print_all(hass, user_id=user_id)
+    finally:
+        SHEET_SOURCE.reset(token)
     return err.value
 
 
@@ -273,6 +292,7 @@ def _guard(hass: HomeAssistant, *, configured: bool = False) -> UnknownIdGuard:
         hold_off_minutes=5,
         sheets_per_hour=1,
         is_configured=lambda _user_id: configured,
+        registered=RegisteredIds(hass),
     )
 
 
@@ -329,3 +349,119 @@ async def test_code_3_for_a_registered_id_is_a_refused_command(
     guard.answered(CARDS[0], TpfmUserNotAllowedError())  # never accepted: unknown
     assert not guard.may_retry(CARDS[0])
     assert len(memory.sheets) == 1
+
+
+async def test_one_request_in_flight_per_unknown_card(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A release and two list reads for one unknown card at the same instant: one sheet.
+
+    The first request goes out; the others wait for its answer and follow it (held off
+    as unknown), so nothing else reaches the server.
+    """
+    simulator.stall_user(UNKNOWN_USER, 0.3)
+    simulator.reset_log()
+    results = await asyncio.gather(
+        print_all(hass, user_id=UNKNOWN_USER),
+        *(
+            hass.services.async_call(
+                DOMAIN,
+                "get_jobs",
+                {"user_id": UNKNOWN_USER},
+                blocking=True,
+                return_response=True,
+            )
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    assert all(isinstance(result, HomeAssistantError) for result in results), results
+    keys = sorted(str(result.translation_key) for result in results)  # type: ignore[union-attr]
+    assert keys == ["unknown_user", "unknown_user_hold_off", "unknown_user_hold_off"]
+    assert simulator.registration_printouts[UNKNOWN_USER] == 1
+    assert [request.cmd for request in simulator.requests] == ["GetJobList"]
+
+
+async def test_waiting_request_follows_a_registered_answer(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Two reads at once for a card not yet seen but registered: both are answered."""
+    simulator.add_user("test-card-new", make_jobs("memo", 1))
+    simulator.stall_user("test-card-new", 0.3)
+    simulator.reset_log()
+    results = await asyncio.gather(
+        *(
+            hass.services.async_call(
+                DOMAIN,
+                "get_jobs",
+                {"user_id": "test-card-new"},
+                blocking=True,
+                return_response=True,
+            )
+            for _ in range(2)
+        )
+    )
+    assert [len(result["jobs"]) for result in results] == [1, 1]  # type: ignore[arg-type]
+    assert [request.cmd for request in simulator.requests] == ["GetJobList"] * 4
+
+
+async def test_registered_id_passes_the_limit_after_a_restart(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A card the server accepted before a restart still releases at a full station."""
+    card = "test-card-0042"
+    simulator.add_user(card, make_jobs("visitor", 1))
+    await print_all(hass, user_id=card, wait=True)
+    freezer.tick(timedelta(seconds=SAVE_DELAY + 1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    stored = hass_storage[STORAGE_KEY]["data"]
+    assert card not in json.dumps(stored)
+    assert [len(prints) for prints in stored["stations"].values()] == [1]
+    # A restart: the run's memory (and its hash key) is gone, the file stays.
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    hass.data.pop(STORE_KEY)
+    hass.data.pop(REGISTERED_KEY)
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_SHEETS_PER_HOUR: 1}
+    )
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await settle(hass)
+    assert (await _refused(hass, CARDS[0])).translation_key == "unknown_user"
+    assert (await _refused(hass, CARDS[1])).translation_key == "unknown_cards_limit"
+    simulator.add_job(card, SimJob("second.tpf", "Second.pdf"))
+    response = await print_all(hass, user_id=card, wait=True)
+    assert [job["result"] for job in response["jobs"]] == ["completed"]  # type: ignore[index]
+
+
+async def test_one_source_cannot_use_up_the_station(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """3 sheets (a third of 10) per source; the 4th card of one source is refused.
+
+    It is refused unasked, while the station's other sources still get a sheet.
+    """
+    for card in CARDS[:3]:
+        key = (await _refused(hass, card, source="user:desk")).translation_key
+        assert key == "unknown_user"
+    simulator.reset_log()
+    err = await _refused(hass, CARDS[3], source="user:desk")
+    assert err.translation_key == "unknown_cards_limit"
+    assert simulator.requests == []
+    assert _issue(hass, init_integration) is None  # the station is not full
+    err = await _refused(hass, CARDS[3], source="reader:front")
+    assert err.translation_key == "unknown_user"
+    assert simulator.registration_printouts == {CARDS[3]: 1}
+    # People the server knows are never refused by a source's limit.
+    token = SHEET_SOURCE.set("user:desk")
+    try:
+        response = await print_all(hass, user_id=USER_1, wait=True)
+    finally:
+        SHEET_SOURCE.reset(token)
+    assert [job["result"] for job in response["jobs"]] == ["completed"] * 2  # type: ignore[index]

@@ -10,6 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import async_install_blueprints
+from .card_reader import async_track_scans
 from .const import (
     CONF_COOLDOWN,
     CONF_PRINTER_SOURCE,
@@ -31,18 +32,27 @@ from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
 from .job_lists import LatestLists
 from .panel import async_setup_panel
+from .registered_ids import async_get_registered
 from .release import ReleaseManager
 from .services import async_setup_services
+from .statistics import station_device_identifier
 from .store import async_get_store
 from .unknown_ids import guard_for_entry
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.TODO,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services (they exist even while no station is loaded); add blueprints."""
     async_setup_services(hass)
+    async_track_scans(hass)
     await async_install_blueprints(hass)
     await async_setup_panel(hass)
     return True
@@ -63,7 +73,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
     coordinator = EzeepCoordinator(hass, entry, client, lists)
     # Every request sent as a person passes this guard (unknown IDs print paper).
     client.guard = guard_for_entry(
-        hass, entry, lambda user_id: user_id in coordinator.users().values()
+        hass,
+        entry,
+        lambda user_id: user_id in coordinator.users().values(),
+        await async_get_registered(hass),
     )
     printer = async_create_printer(hass, entry)
     if printer is None:
@@ -132,6 +145,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bo
 async def async_remove_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> None:
     """Forget the limits, unknown-ID marks and repair issues of a removed station."""
     async_get_store(hass).async_forget_entry(entry.entry_id)
+    (await async_get_registered(hass)).async_forget_entry(entry.entry_id)
 
 
 async def async_remove_config_entry_device(
@@ -140,8 +154,10 @@ async def async_remove_config_entry_device(
     """Delete a device from the UI: a person's goes with their sub-entry.
 
     The printer's device is refused while a readiness source is set (setting the
-    source to none removes it).
+    source to none removes it); the station's own device (its statistics) always.
     """
+    if station_device_identifier(entry.entry_id) in device.identifiers:
+        return False
     if printer_device_identifier(entry.entry_id) in device.identifiers:
         return entry.options.get(CONF_PRINTER_SOURCE) in (None, SOURCE_NONE)
     for domain, subentry_id in device.identifiers:

@@ -35,10 +35,12 @@ from .const import (
     CONF_USER_ID,
     CONF_VERIFY_SSL,
     DOMAIN,
+    SUBENTRY_TYPE_PANEL,
     SUBENTRY_TYPE_USER,
 )
 from .helpers import known_user_id, make_client, validate_input
 from .options_flow import EzeepOptionsFlow
+from .panel_subentry_flow import EzeepPanelSubentryFlow
 from .tpfm import DEFAULT_URL, normalize_url
 from .validation import InsecureUrlError, InvalidUrlError, async_clean_station_url
 
@@ -103,8 +105,11 @@ class EzeepConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """People are sub-entries."""
-        return {SUBENTRY_TYPE_USER: EzeepUserSubentryFlow}
+        """People and release panels are sub-entries."""
+        return {
+            SUBENTRY_TYPE_USER: EzeepUserSubentryFlow,
+            SUBENTRY_TYPE_PANEL: EzeepPanelSubentryFlow,
+        }
 
     async def _async_check(
         self, data: Mapping[str, Any], user_id: str | None

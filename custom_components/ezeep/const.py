@@ -10,6 +10,8 @@ DOMAIN: Final = "ezeep"
 LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_TYPE_USER: Final = "user"
+#: A release panel: a Home Assistant user (the tablet's) and the readers bound to it.
+SUBENTRY_TYPE_PANEL: Final = "panel"
 
 # Config entry data (the station).
 CONF_URL: Final = "url"
@@ -19,12 +21,18 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 # Sub-entry data (a person).
 CONF_USER_ID: Final = "user_id"
 CONF_NAME: Final = "name"
+# Sub-entry data (a release panel).
+CONF_PANEL_USER: Final = "ha_user_id"
+CONF_READERS: Final = "reader_device_ids"
 # Options.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_COOLDOWN: Final = "cooldown"
 CONF_RATE_LIMIT: Final = "rate_limit"
 CONF_UNKNOWN_HOLD_OFF: Final = "unknown_id_hold_off"
 CONF_SHEETS_PER_HOUR: Final = "registration_sheets_per_hour"
+#: Checking an item of a person's to-do list off prints that job (todo.py).
+CONF_RELEASE_FROM_TODO: Final = "release_from_todo"
+DEFAULT_RELEASE_FROM_TODO: Final = True
 # Options: printer readiness (see coordinator/printer.py).
 CONF_PRINTER_SOURCE: Final = "printer_source"
 CONF_PRINTER_URL: Final = "printer_url"
@@ -37,6 +45,9 @@ SOURCE_LEDM: Final = "ledm"
 SOURCE_IPP: Final = "ipp"
 SOURCE_ENTITY: Final = "entity"
 PRINTER_SOURCES: Final = (SOURCE_NONE, SOURCE_LEDM, SOURCE_IPP, SOURCE_ENTITY)
+# Options: the card format (card_format.py: a preset, or "custom" and its chain).
+CONF_CARD_FORMAT: Final = "card_format"
+CONF_CARD_FORMAT_STEPS: Final = "card_format_steps"
 
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
@@ -54,6 +65,9 @@ MAX_UNKNOWN_HOLD_OFF: Final = 60
 DEFAULT_SHEETS_PER_HOUR: Final = 10
 MAX_SHEETS_PER_HOUR: Final = 100
 SHEET_WINDOW: Final = timedelta(hours=1)
+#: Each source (a panel's user, a reader, automations) may cause this share of the
+#: station's sheets: 1/3, at least one (3 of the default 10).
+SOURCE_SHEET_SHARE: Final = 3
 #: Hard caps of the hashed IDs a station remembers (held-off ones, known ones).
 MAX_HELD_IDS: Final = 512
 MAX_KNOWN_IDS: Final = 4096
@@ -79,6 +93,8 @@ SERVICE_HOLD_JOB: Final = "hold_job"
 ATTR_JOB: Final = "job"
 ATTR_HOLD: Final = "hold"
 ATTR_USER_ID: Final = "user_id"
+#: A reader's raw value, converted with the station's card format.
+ATTR_TAG_ID: Final = "tag_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_PRINTER_ID: Final = "printer_id"

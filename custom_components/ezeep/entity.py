@@ -23,6 +23,21 @@ from .printer import PrinterStatus
 from .release import ReleaseEvent, ReleaseManager, ReleaseState
 
 
+def person_device_info(subentry: ConfigSubentry) -> DeviceInfo:
+    """The device of a person (a user sub-entry); it never holds the user ID."""
+    return _device_info(subentry.subentry_id, subentry.title)
+
+
+def _device_info(subentry_id: str, name: str) -> DeviceInfo:
+    return DeviceInfo(
+        identifiers={(DOMAIN, subentry_id)},
+        name=name,
+        manufacturer="ezeep",
+        model="Pull-printing user",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
 class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
     """An entity of one person of a station."""
 
@@ -50,13 +65,7 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
 
         Not kept per entity: at 1,000 people that was 7,000 dicts for one use each.
         """
-        return DeviceInfo(
-            identifiers={(DOMAIN, self._subentry_id)},
-            name=self._device_name,
-            manufacturer="ezeep",
-            model="Pull-printing user",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        return _device_info(self._subentry_id, self._device_name)
 
     @property
     @override

@@ -78,7 +78,7 @@ class EzeepReleaseEvent(EzeepUserEntity, EventEntity):
     @override
     def _on_release(self, event: ReleaseEvent | None) -> None:
         """Fire this person's job events (the release state does not show here)."""
-        if event is not None:
+        if event is not None and event.event_type in EVENT_TYPES:
             self._trigger_event(
                 event.event_type, event_attributes(event.event_type, event.data)
             )

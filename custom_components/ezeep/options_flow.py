@@ -1,8 +1,10 @@
 """Options flow: polling, cooldown, rate limit, and where the printer's readiness comes from.
 
-The ``init`` step offers the numbers and the readiness source, then ``printer_url`` (LEDM
+The ``init`` step offers the numbers, the to-do lists' switch (checking a job off prints
+it) and the readiness source, then ``printer_url`` (LEDM
 or IPP, checked by reading the printer) or ``printer_entity`` (another integration's
-entity and the states that mean "not ready").
+entity and the states that mean "not ready"); with ``edit_card_format`` on, the
+``card_format`` step (card_format_flow.py) comes last. Otherwise the card format is kept.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from homeassistant.helpers.selector import (
 import probatio as vol
 from yarl import URL
 
+from .card_format_flow import (
+    CONF_EDIT_CARD_FORMAT,
+    EDIT_FIELD,
+    CardFormatStep,
+    stored_card_format,
+)
 from .const import (
     CONF_COOLDOWN,
     CONF_NOT_READY_STATES,
@@ -37,12 +45,14 @@ from .const import (
     CONF_PRINTER_URL,
     CONF_PRINTER_VERIFY_SSL,
     CONF_RATE_LIMIT,
+    CONF_RELEASE_FROM_TODO,
     CONF_RELEASE_UNREACHABLE,
     CONF_SCAN_INTERVAL,
     CONF_SHEETS_PER_HOUR,
     CONF_UNKNOWN_HOLD_OFF,
     DEFAULT_COOLDOWN,
     DEFAULT_RATE_LIMIT,
+    DEFAULT_RELEASE_FROM_TODO,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SHEETS_PER_HOUR,
     DEFAULT_UNKNOWN_HOLD_OFF,
@@ -88,6 +98,12 @@ NUMBER_FIELDS: Final = {
     vol.Required(CONF_SHEETS_PER_HOUR, default=DEFAULT_SHEETS_PER_HOUR): _box(
         1, MAX_SHEETS_PER_HOUR
     ),
+}
+#: The to-do lists' switch of the options' first step: checking a job off prints it.
+TODO_FIELD: Final = {
+    vol.Required(
+        CONF_RELEASE_FROM_TODO, default=DEFAULT_RELEASE_FROM_TODO
+    ): BooleanSelector()
 }
 #: The source field of the options' first step. Optional without a default: a station
 #: without a readiness source keeps exactly the options it had.
@@ -218,23 +234,34 @@ class EzeepOptionsFlow(OptionsFlow):
     ``printer_entity``).
     """
 
-    _numbers: dict[str, int]
+    #: The first step's values (the numbers and the to-do switch).
+    _numbers: dict[str, int | bool]
     _source: str
+    _edit_card_format = False
+    _card_format: CardFormatStep
+    _options: dict[str, Any]
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the options."""
         if user_input is not None:
+            self._edit_card_format = bool(user_input.pop(CONF_EDIT_CARD_FORMAT, False))
             source = user_input.pop(CONF_PRINTER_SOURCE, None) or SOURCE_NONE
+            todo = bool(
+                user_input.pop(CONF_RELEASE_FROM_TODO, DEFAULT_RELEASE_FROM_TODO)
+            )
             self._numbers = {k: int(v) for k, v in user_input.items()}
+            self._numbers[CONF_RELEASE_FROM_TODO] = todo
             if source == SOURCE_NONE:
-                return self.async_create_entry(data=self._numbers)
+                return self._save(self._numbers)
             self._source = source
             if source == SOURCE_ENTITY:
                 return await self.async_step_printer_entity()
             return await self.async_step_printer_url()
-        schema = vol.Schema({**NUMBER_FIELDS, **SOURCE_FIELD})
+        schema = vol.Schema(
+            {**NUMBER_FIELDS, **TODO_FIELD, **SOURCE_FIELD, **EDIT_FIELD}
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -286,7 +313,7 @@ class EzeepOptionsFlow(OptionsFlow):
         if checked is not None:
             options, error = checked
             if error is None:
-                return self.async_create_entry(data=self._numbers | options)
+                return self._save(self._numbers | options)
             errors["base"] = error
         return self.async_show_form(
             step_id=step_id,
@@ -294,3 +321,22 @@ class EzeepOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _save(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options (the card format kept), or go on to the card format step."""
+        if not self._edit_card_format:
+            stored = stored_card_format(self.config_entry.options)
+            return self.async_create_entry(data=options | stored)
+        self._options = options
+        self._card_format = CardFormatStep(self.hass, self.config_entry.options)
+        return self._card_format.show(self)
+
+    async def async_step_card_format(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """How a reader's value becomes the ezeep ID, with a live test."""
+        if user_input is not None:
+            saved = self._card_format.submit(user_input)
+            if saved is not None:
+                return self.async_create_entry(data=self._options | saved)
+        return self._card_format.show(self)

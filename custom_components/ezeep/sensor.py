@@ -39,6 +39,7 @@ from .entity import (
 )
 from .printer import PrinterState, PrinterStatus, Supply
 from .release import ReleaseState
+from .statistics import async_setup_statistics
 
 PARALLEL_UPDATES = 0
 
@@ -189,7 +190,11 @@ async def async_setup_entry(
     entry: EzeepConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add each person's sensors, and the printer's when it has a readiness source."""
+    """Add each person's sensors, the print statistics, and the printer's sensors.
+
+    The printer's exist when the station has a readiness source.
+    """
+    async_setup_statistics(hass, entry, async_add_entities)
     async_setup_user_entities(
         hass,
         entry,

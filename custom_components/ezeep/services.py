@@ -17,9 +17,13 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.helpers.service import (
+    async_get_config_entry,
+    async_register_admin_service,
+)
 import probatio as vol
 
+from .card_reader import convert_tag
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_COPIES,
@@ -30,6 +34,7 @@ from .const import (
     ATTR_JOB,
     ATTR_PRINTER_ID,
     ATTR_PROC_ID,
+    ATTR_TAG_ID,
     ATTR_USER_ID,
     ATTR_WAIT,
     CONF_USER_ID,
@@ -98,6 +103,7 @@ def _job_name(value: Any) -> str:
 
 _TARGET = {
     vol.Optional(ATTR_USER_ID): cv.string,
+    vol.Optional(ATTR_TAG_ID): cv.string,
     vol.Optional(ATTR_DEVICE_ID): cv.string,
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
 }
@@ -178,16 +184,29 @@ def _station(hass: HomeAssistant, config_entry_id: str | None) -> EzeepConfigEnt
 def _resolve(
     hass: HomeAssistant, data: dict[str, Any]
 ) -> tuple[EzeepConfigEntry, str | None]:
-    """Return the station and the person a call is about (None: neither was given)."""
+    """Return the station and the person a call is about (None: none was given).
+
+    At most one of ``user_id`` (taken as given), ``tag_id`` (a reader's raw value,
+    converted with the station's card format) and ``device_id``.
+    """
     user_id: str | None = data.get(ATTR_USER_ID)
+    tag_id: str | None = data.get(ATTR_TAG_ID)
     device_id: str | None = data.get(ATTR_DEVICE_ID)
     config_entry_id: str | None = data.get(ATTR_CONFIG_ENTRY_ID) or None
-    if user_id is not None and device_id is not None:
-        raise _invalid("user_and_device")
-    if device_id is None:
-        if user_id is None:
-            return _station(hass, config_entry_id), None
-        return _station(hass, config_entry_id), clean_user_id(user_id)
+    if [user_id, tag_id, device_id].count(None) < 2:
+        raise _invalid("several_targets")
+    if device_id is not None:
+        return _device_person(hass, device_id, config_entry_id)
+    entry = _station(hass, config_entry_id)
+    if tag_id is not None:
+        return entry, clean_user_id(convert_tag(entry, tag_id))
+    return entry, None if user_id is None else clean_user_id(user_id)
+
+
+def _device_person(
+    hass: HomeAssistant, device_id: str, config_entry_id: str | None
+) -> tuple[EzeepConfigEntry, str]:
+    """Return the station and the stored ID of a configured person's device."""
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_subentry_id is not None:
         entry = hass.config_entries.async_get_entry(device.config_entry_id)
@@ -281,33 +300,27 @@ async def _async_cancel(call: ServiceCall) -> None:
             await releases.async_cancel_proc(proc_id)
 
 
+#: Accepts any service data: the handlers validate it themselves (see _validate).
+_PASS_THROUGH = vol.Schema({}, extra=vol.ALLOW_EXTRA)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the services."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_PRINT_ALL,
-        _async_print_all,
-        schema=None,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(DOMAIN, SERVICE_CANCEL, _async_cancel, schema=None)
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_JOBS,
-        _async_get_jobs,
-        schema=None,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_PRINT_JOB,
-        _async_print_job,
-        schema=None,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    for service, handler in (
-        (SERVICE_DELETE_JOB, _async_delete_job),
-        (SERVICE_HOLD_JOB, _async_hold_job),
+    """Register the services, for admins and automations only.
+
+    They act on anyone's jobs by ID: a non-admin user's call is refused
+    (``Unauthorized``) before the handler runs, so nothing is sent. Automations,
+    scripts and blueprints run without a user and keep working. No real schema: the
+    handlers validate (Home Assistant would log rejected data, IDs included).
+    """
+    for service, handler, response in (
+        (SERVICE_PRINT_ALL, _async_print_all, SupportsResponse.OPTIONAL),
+        (SERVICE_CANCEL, _async_cancel, SupportsResponse.NONE),
+        (SERVICE_GET_JOBS, _async_get_jobs, SupportsResponse.ONLY),
+        (SERVICE_PRINT_JOB, _async_print_job, SupportsResponse.OPTIONAL),
+        (SERVICE_DELETE_JOB, _async_delete_job, SupportsResponse.NONE),
+        (SERVICE_HOLD_JOB, _async_hold_job, SupportsResponse.NONE),
     ):
-        hass.services.async_register(DOMAIN, service, handler, schema=None)
+        async_register_admin_service(
+            hass, DOMAIN, service, handler, _PASS_THROUGH, response
+        )

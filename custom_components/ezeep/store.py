@@ -60,6 +60,8 @@ class UnknownIdMemory:
     known: OrderedDict[bytes, None] = field(default_factory=OrderedDict)
     #: When the registration sheets of the last hour were printed, oldest first.
     sheets: deque[float] = field(default_factory=lambda: deque(maxlen=MAX_HELD_IDS))
+    #: The same per source (a panel's user, a reader, automations; see unknown_ids.py).
+    source_sheets: dict[str, deque[float]] = field(default_factory=dict)
     #: The station's limit of sheets per hour (its current option).
     limit: int = 0
     #: Cancels the timer that deletes the station's "many unknown cards" issue.

@@ -8,10 +8,17 @@ what the server answered, so no path can print a sheet without it knowing.
 
 * Per ID: after an "unknown" answer the ID is held off for the station's hold-off
   (default 5 minutes); a request within it raises :class:`UnknownUserHeldOffError`.
+* Per ID, one request at a time: while an ID not known to be registered is being asked
+  about, another request with it waits for that answer and follows it.
 * Per station: after the station's limit of sheets in the last hour (default 10), IDs
   not known to be registered (configured people the server knows, IDs the server
-  accepted in this run) raise :class:`UnknownCardsLimitError` until the hour has
-  passed, and one repair issue says so (without any ID).
+  accepted in this run or, by fingerprint, in an earlier one: registered_ids.py) raise
+  :class:`UnknownCardsLimitError` until the hour has passed, and one repair issue says
+  so (without any ID).
+* Per source, below that: each Home Assistant user typing at a panel, each reader, and
+  everything else (automations, services, polling) may cause a third of the station's
+  sheets (at least one), so one abuser cannot use up the station's hour. The source is
+  :data:`SHEET_SOURCE`, set by the panel for its sign-ins.
 
 IDs are kept only as keyed BLAKE2b hashes (the key is random, made once per run) in the
 domain store, so they outlive a reload but not a restart; both sets are bounded LRUs.
@@ -19,10 +26,14 @@ domain store, so they outlive a reload but not a restart; both sets are bounded 
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 import math
 import time
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -39,12 +50,19 @@ from .const import (
     MAX_HELD_IDS,
     MAX_KNOWN_IDS,
     SHEET_WINDOW,
+    SOURCE_SHEET_SHARE,
 )
 from .errors import UnknownCardsLimitError, UnknownUserHeldOffError
+from .registered_ids import RegisteredIds
 from .store import UnknownIdMemory, async_get_store, unknown_cards_issue_id
 from .tpfm import TpfmCommandError, TpfmUserNotAllowedError, UserIdGuard
 
 _WINDOW = SHEET_WINDOW.total_seconds()
+
+#: The source of the requests of the current task, for the per-source sheet limit:
+#: ``user:<Home Assistant user id>`` (typed at a panel), ``reader:<device id>``, or
+#: ``automation`` (everything else). Set by the panel around a sign-in.
+SHEET_SOURCE: ContextVar[str] = ContextVar("ezeep_sheet_source", default="automation")
 
 
 def _minutes(seconds: float) -> int:
@@ -53,10 +71,20 @@ def _minutes(seconds: float) -> int:
 
 
 def _recent_sheets(memory: UnknownIdMemory, now: float) -> int:
+    """Drop the station's sheets older than the window; return how many are left."""
+    return _recent(memory.sheets, now)
+
+
+def _recent(sheets: deque[float], now: float) -> int:
     """Drop the sheets older than the window; return how many are left."""
-    while memory.sheets and now - memory.sheets[0] >= _WINDOW:
-        memory.sheets.popleft()
-    return len(memory.sheets)
+    while sheets and now - sheets[0] >= _WINDOW:
+        sheets.popleft()
+    return len(sheets)
+
+
+def source_limit(station_limit: int) -> int:
+    """The sheets one source may cause per hour: a third of the station's, at least 1."""
+    return max(1, station_limit // SOURCE_SHEET_SHARE)
 
 
 class UnknownIdGuard:
@@ -71,6 +99,7 @@ class UnknownIdGuard:
         hold_off_minutes: int,
         sheets_per_hour: int,
         is_configured: Callable[[str], bool],
+        registered: RegisteredIds,
     ) -> None:
         """Guard station ``entry_id`` (named ``station`` in the repair issue).
 
@@ -86,6 +115,10 @@ class UnknownIdGuard:
         self._memory.limit = sheets_per_hour
         self.hold_off = hold_off_minutes * 60
         self._is_configured = is_configured
+        self._registered = registered
+        #: Hash -> (answered, the task whose request is out) of IDs being asked now.
+        self._asking: dict[bytes, tuple[asyncio.Future[None], asyncio.Task[Any] | None]]
+        self._asking = {}
 
     def before(self, user_id: str) -> None:
         """Refuse an ID that is held off, or unknown while the sheet limit is reached.
@@ -106,11 +139,47 @@ class UnknownIdGuard:
         if digest in memory.known:
             memory.known.move_to_end(digest)
             return
-        if _recent_sheets(memory, now) >= memory.limit and not self._is_configured(
-            user_id
-        ):
+        station_full = _recent_sheets(memory, now) >= memory.limit
+        source = memory.source_sheets.get(SHEET_SOURCE.get()) or deque()
+        source_full = _recent(source, now) >= source_limit(memory.limit)
+        if not (station_full or source_full) or self._is_registered_elsewise(user_id):
+            return
+        if station_full:
             self._async_open_issue(now)
             raise UnknownCardsLimitError(_minutes(memory.sheets[0] + _WINDOW - now))
+        raise UnknownCardsLimitError(_minutes(source[0] + _WINDOW - now))
+
+    def _is_registered_elsewise(self, user_id: str) -> bool:
+        """A configured person the server knows, or an ID accepted in an earlier run."""
+        return self._is_configured(user_id) or self._registered.has(
+            self._entry_id, user_id
+        )
+
+    async def turn(self, user_id: str) -> None:
+        """Let one request at a time go out for an ID not known to be registered.
+
+        A second request whose ID's first answer is pending waits for that answer and
+        follows it: refused when the server did not know the ID (held off), sent when
+        it did; when the first one got no answer, the next takes its place. So cards
+        asked about at the same instant print at most one sheet.
+        """
+        digest = self._hash(user_id)
+        task = asyncio.current_task()
+        while (asking := self._asking.get(digest)) is not None and asking[
+            1
+        ] is not task:
+            await asyncio.shield(asking[0])
+            self.before(user_id)
+        if digest not in self._memory.known:
+            self._asking[digest] = (asyncio.get_running_loop().create_future(), task)
+
+    def done(self, user_id: str) -> None:
+        """The request that had the turn for this ID ended: wake the ones waiting."""
+        digest = self._hash(user_id)
+        asking = self._asking.get(digest)
+        if asking is not None and asking[1] is asyncio.current_task():
+            del self._asking[digest]
+            asking[0].set_result(None)
 
     def is_registered(self, user_id: str) -> bool:
         """Return whether the server accepted this ID in this run (it is registered)."""
@@ -136,6 +205,8 @@ class UnknownIdGuard:
             return
         if error is None:
             memory.held.pop(digest, None)
+            if digest not in memory.known and not self._is_configured(user_id):
+                self._registered.async_add(self._entry_id, user_id)
             memory.known[digest] = None
             memory.known.move_to_end(digest)
             while len(memory.known) > MAX_KNOWN_IDS:
@@ -148,6 +219,9 @@ class UnknownIdGuard:
             while len(memory.held) > MAX_HELD_IDS:
                 memory.held.popitem(last=False)
             memory.sheets.append(now)
+            memory.source_sheets.setdefault(
+                SHEET_SOURCE.get(), deque(maxlen=MAX_HELD_IDS)
+            ).append(now)
             LOGGER.info(
                 "The ezeep server did not know a user ID (a registration code was "
                 "printed); it is not sent again for %d min",
@@ -202,7 +276,10 @@ def _async_schedule_close(
 
 
 def guard_for_entry(
-    hass: HomeAssistant, entry: ConfigEntry, is_configured: Callable[[str], bool]
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    is_configured: Callable[[str], bool],
+    registered: RegisteredIds,
 ) -> UnknownIdGuard:
     """Return the guard of a station, with the limits from its options."""
     return UnknownIdGuard(
@@ -216,6 +293,7 @@ def guard_for_entry(
             CONF_SHEETS_PER_HOUR, DEFAULT_SHEETS_PER_HOUR
         ),
         is_configured=is_configured,
+        registered=registered,
     )
 
 

@@ -2,7 +2,7 @@
 
 One Home Assistant per test session (per xdist worker): a process started from this venv's
 ``hass`` with a temporary configuration, onboarded over HTTP, with a non-admin kiosk user (and
-a German one), the ezeep station set up through the config flow's REST API, and a dashboard
+a German one; the reader is bound to both), the ezeep station set up through the config flow's REST API, and a dashboard
 holding the release panel. Chromium is Debian's (scripts/setup installs it); a browser that
 cannot start fails the tests, it never skips them.
 """
@@ -45,7 +45,8 @@ PERSON_NAME = "Alice"
 KIOSK = ("kiosk", "kiosk-password-1")
 KIOSK_DE = ("kiosk-de", "kiosk-password-2")
 DASHBOARD = "ezeep-release"
-#: A card reader's device id (tag_scanned events name it; no such device needs to exist).
+#: A card reader's device id (tag_scanned events name it; no such device needs to exist),
+#: bound to both kiosk users' panels by the "panel" sub-entry flow.
 READER = "reader-at-the-printer"
 #: The tablet turned, in the dark theme.
 LANDSCAPE = {"width": 1280, "height": 800}
@@ -53,6 +54,8 @@ LANDSCAPE = {"width": 1280, "height": 800}
 VIEWS: dict[str, dict[str, Any]] = {
     "panel": {"idle_timeout": 30},
     "idle": {"idle_timeout": 5},
+    # Long enough for the idle warning (10 s before the sign-out) and a tap on it.
+    "warn": {"idle_timeout": 20},
     "reader": {"reader_device_ids": [READER]},
     # No station chosen (like the dashboard scripts/develop writes): the only one.
     "any-station": {"station": False},
@@ -125,6 +128,22 @@ class Stack:
         """Fire an event on Home Assistant's bus (as the owner, over the REST API)."""
         run_async(lambda: self._rest("POST", f"/api/events/{event_type}", data))
 
+    def call_service(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call a service as the owner (an admin), over the REST API."""
+        path = f"/api/services/{domain}/{service}"
+        run_async(lambda: self._rest("POST", path, data))
+
+    def restart(self) -> None:
+        """Stop Home Assistant and start it again (same port and configuration)."""
+        self.ha.stop()
+        self.ha.start()
+
+        async def running() -> None:
+            async with aiohttp.ClientSession() as session:
+                await self.ha.wait_running(session, STARTUP_TIMEOUT)
+
+        run_async(running)
+
     def reload_station(self) -> None:
         """Reload the station's config entry (it ends every panel session silently)."""
         path = f"/api/config/config_entries/entry/{self.entry_id}/reload"
@@ -161,8 +180,8 @@ def _card(entry_id: str, *, station: bool = True, **options: Any) -> dict[str, A
     return {"entry_id": entry_id, **card} if station else card
 
 
-async def _make_user(ws: WsClient, name: str, login: tuple[str, str]) -> None:
-    """A non-admin Home Assistant user with a username and password."""
+async def _make_user(ws: WsClient, name: str, login: tuple[str, str]) -> str:
+    """A non-admin Home Assistant user with a username and password; return its id."""
     user = await ws.call(
         "config/auth/create", name=name, group_ids=["system-users"], local_only=True
     )
@@ -172,6 +191,33 @@ async def _make_user(ws: WsClient, name: str, login: tuple[str, str]) -> None:
         username=login[0],
         password=login[1],
     )
+    user_id: str = user["user"]["id"]
+    return user_id
+
+
+async def _bind_reader(
+    ha: HomeAssistantProcess,
+    session: aiohttp.ClientSession,
+    owner: Tokens,
+    entry_id: str,
+    ha_user_id: str,
+) -> None:
+    """Bind the reader to a user's panel: the "panel" sub-entry flow's REST API."""
+    flow = await ha.rest(
+        session,
+        owner,
+        "POST",
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, "panel"], "show_advanced_options": False},
+    )
+    result = await ha.rest(
+        session,
+        owner,
+        "POST",
+        f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
+        {"ha_user_id": ha_user_id, "reader_device_ids": [READER]},
+    )
+    assert result["type"] == "create_entry", result
 
 
 async def _add_station(
@@ -209,9 +255,11 @@ async def _set_up(ha: HomeAssistantProcess, sim: SimulatorProcess) -> Stack:
         owner = await ha.onboard(session)
         entry_id = await _add_station(ha, session, owner, sim.url)
 
+        kiosk_users: list[str] = []
+
         async def admin(ws: WsClient) -> None:
-            await _make_user(ws, "Kiosk", KIOSK)
-            await _make_user(ws, "Kiosk DE", KIOSK_DE)
+            kiosk_users.append(await _make_user(ws, "Kiosk", KIOSK))
+            kiosk_users.append(await _make_user(ws, "Kiosk DE", KIOSK_DE))
             await ws.call(
                 "lovelace/dashboards/create",
                 url_path=DASHBOARD,
@@ -235,6 +283,8 @@ async def _set_up(ha: HomeAssistantProcess, sim: SimulatorProcess) -> Stack:
             )
 
         await ha.websocket(session, owner, admin)
+        for ha_user_id in kiosk_users:
+            await _bind_reader(ha, session, owner, entry_id, ha_user_id)
         kiosk = await ha.login(session, *KIOSK)
         kiosk_de = await ha.login(session, *KIOSK_DE)
 

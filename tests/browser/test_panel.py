@@ -6,45 +6,12 @@ Each test signs in with a person of its own (the station's cooldown is per perso
 
 from __future__ import annotations
 
-import os
 import re
-import time
-from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .conftest import PERSON_ID, PERSON_NAME, READER, ROOT, Tablet, job
-
-SCREENSHOTS = os.environ.get("EZEEP_SCREENSHOTS") == "1"
-
-
-def screenshot(page: Page, name: str) -> None:
-    """Write docs/images/panel-<name>.png (only with EZEEP_SCREENSHOTS=1)."""
-    if SCREENSHOTS:
-        page.wait_for_timeout(700)  # the frontend's "Loading" overlay fades out
-        # Bytes, not path=: Playwright would write the file on a thread of its own.
-        (ROOT / "docs" / "images" / f"panel-{name}.png").write_bytes(page.screenshot())
-
-
-def type_id(page: Page, user_id: str) -> None:
-    """Type an ID on the on-screen keypad."""
-    for char in user_id:
-        page.get_by_role("button", name=char, exact=True).click()
-
-
-def sign_in(tablet: Tablet, user_id: str, *, sign_in: str = "Sign in") -> float:
-    """Sign in on the keypad; return the milliseconds until the jobs were shown."""
-    page = tablet.page
-    type_id(page, user_id)
-    start = time.perf_counter()
-    page.get_by_role("button", name=sign_in, exact=True).click()
-    page.locator(".signed-in").wait_for()
-    return (time.perf_counter() - start) * 1000
-
-
-def job_row(page: Page, name: str) -> Any:
-    """The list item of a job."""
-    return page.get_by_role("listitem", name=name)
+from .conftest import PERSON_ID, PERSON_NAME, READER, Tablet, job
+from .panel import job_row, message, screenshot, sign_in, type_id
 
 
 def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:
@@ -77,14 +44,14 @@ def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:
     held = job_row(page, "Letter to Müller & Söhne.docx")
     expect(held).to_contain_text("On hold")
     expect(held.get_by_role("checkbox")).to_have_count(0)  # release its hold first
-    expect(held.get_by_role("button", name="Release hold")).to_be_visible()
+    expect(held.get_by_role("button", name="Stop holding")).to_be_visible()
     expect(job_row(page, "Quarterly report.pdf")).to_contain_text("4.6 MB")
     expect(job_row(page, "Quarterly report.pdf")).to_contain_text("9 minutes ago")
-    for name in ("Release all", "Release selected", "Sign out"):
+    for name in ("Print all", "Print selected", "Sign out"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Release selected")).to_be_disabled()
+    expect(page.get_by_role("button", name="Print selected")).to_be_disabled()
     page.get_by_role("checkbox", name="Holiday photos.png").check()
-    expect(page.get_by_role("button", name="Release selected")).to_be_enabled()
+    expect(page.get_by_role("button", name="Print selected")).to_be_enabled()
     screenshot(page, "jobs")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_label("User ID")).to_have_value("")
@@ -107,7 +74,7 @@ def test_release_selected_prints_with_progress(tablet: Tablet) -> None:
     sign_in(tablet, "1001")
     expect(page.get_by_role("heading", name="Signed in")).to_be_visible()
     page.get_by_role("checkbox", name="Slides.pptx").check()
-    page.get_by_role("button", name="Release selected").click()
+    page.get_by_role("button", name="Print selected").click()
     bar = page.get_by_role("progressbar", name="Slides.pptx")
     expect(bar).to_have_attribute(
         "aria-valuetext", re.compile(r"Printing · page [1-3] of 4")
@@ -116,14 +83,14 @@ def test_release_selected_prints_with_progress(tablet: Tablet) -> None:
     screenshot(page, "printing")
     expect(bar).to_have_attribute("aria-valuetext", "Printed", timeout=10_000)
     expect(bar).to_have_attribute("aria-valuenow", "100")
-    expect(page.get_by_role("status")).to_contain_text("signed out in a moment")
+    expect(message(page)).to_have_text("1 printed. Please take your prints.")
     expect(job_row(page, "Minutes.pdf")).to_be_visible()
     expect(job_row(page, "Slides.pptx")).to_have_count(0)
     prints = sim.log()["prints"]
     assert [(p["file_name"], p["result"]) for p in prints] == [("job-0002.tpf", 0)]
     # A few seconds after the release finished: signed out, everything gone.
-    expect(page.get_by_role("status")).to_contain_text(
-        "Please take your prints", timeout=10_000
+    expect(message(page)).to_have_text(
+        "Signed out. Please take your prints.", timeout=10_000
     )
     expect(page.get_by_text("Minutes.pdf")).to_have_count(0)
 
@@ -159,11 +126,11 @@ def test_hold_and_release_hold(tablet: Tablet) -> None:
     tablet.open()
     sign_in(tablet, "1003")
     row = job_row(page, "Poster.pdf")
-    row.get_by_role("button", name="Hold", exact=True).click()
+    row.get_by_role("button", name="Hold Poster.pdf").click()
     expect(row).to_contain_text("On hold")
     assert sim.log()["jobs"]["1003"][0]["on_hold"] is True
-    expect(page.get_by_role("button", name="Release all")).to_be_disabled()
-    row.get_by_role("button", name="Release hold").click()
+    expect(page.get_by_role("button", name="Print all")).to_be_disabled()
+    row.get_by_role("button", name="Stop holding").click()
     expect(row).not_to_contain_text("On hold")
     assert sim.log()["jobs"]["1003"][0]["on_hold"] is False
 
@@ -178,7 +145,7 @@ def test_cancel(tablet: Tablet) -> None:
     sign_in(tablet, "1004")
     expect(page.get_by_role("checkbox")).to_have_count(0)  # the server allows no choice
     expect(page.get_by_role("button", name="Delete")).to_have_count(0)
-    page.get_by_role("button", name="Release all").click()
+    page.get_by_role("button", name="Print all").click()
     bar = page.get_by_role("progressbar", name="Thesis.pdf")
     expect(bar).to_have_attribute("aria-valuetext", re.compile("Printing"))
     page.get_by_role("button", name="Cancel", exact=True).click()
@@ -194,9 +161,9 @@ def test_unknown_id_says_what_to_do(tablet: Tablet) -> None:
     tablet.open()
     type_id(page, "9999")
     page.get_by_role("button", name="Sign in").click()
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("does not know this user ID")
-    expect(alert).to_contain_text("Register your card or ID with that code")
+    alert = message(page)
+    expect(alert).to_contain_text("This ID is not registered yet")
+    expect(alert).to_contain_text("register your card or ID with that code")
     expect(page.get_by_label("User ID")).to_have_value("")
     assert tablet.stack.sim.log()["registration_printouts"]["9999"] == 1
     # Again at once: the station's guard holds the ID off (no second sheet) and the
@@ -223,7 +190,7 @@ def test_idle_sign_out(tablet: Tablet) -> None:
     tablet.open("idle")
     sign_in(tablet, "1005")
     expect(job_row(page, "Invoice.pdf")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(message(page)).to_contain_text(
         "Signed out after 5 seconds without activity", timeout=9_000
     )
     expect(page.get_by_text("Invoice.pdf")).to_have_count(0)
@@ -249,7 +216,7 @@ def test_german_texts(tablet_de: Tablet) -> None:
     page.get_by_role("button", name="Abmelden").click()
     type_id(page, "9998")
     page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("alert")).to_contain_text("Registrierungscode")
+    expect(message(page)).to_contain_text("Registrierungscode")
 
 
 def test_id_is_nowhere_in_the_browser_or_home_assistant(tablet: Tablet) -> None:
@@ -294,7 +261,7 @@ def test_keyboard_and_card_picker(tablet: Tablet) -> None:
             const entry = window.customCards.find((c) => c.type === "ezeep-release-panel");
             const hass = document.querySelector("home-assistant").hass;
             const stub = await card.getStubConfig(hass);
-            const editor = card.getConfigElement();
+            const editor = await card.getConfigElement();
             editor.hass = hass;
             editor.setConfig(stub);
             document.body.appendChild(editor);
@@ -336,7 +303,7 @@ def test_reader_sign_in(tablet: Tablet) -> None:
     expect(page.get_by_role("heading", name="Signed in")).to_be_visible()
     expect(job_row(page, "Badge photo.png")).to_be_visible()
     stack.fire("tag_scanned", {"tag_id": "9997", "device_id": READER})
-    expect(page.get_by_role("alert")).to_contain_text("registration code")
+    expect(message(page)).to_contain_text("registration code")
     expect(page.get_by_text("Badge photo.png")).to_have_count(0)
 
 
@@ -353,7 +320,7 @@ def test_late_answer_leaves_the_next_person_alone(tablet: Tablet) -> None:
     sim.call("stall", {"cmd": "SetJobProperties", "seconds": 2})
     try:
         row = job_row(page, "Old slides.pdf")
-        row.get_by_role("button", name="Hold", exact=True).click()
+        row.get_by_role("button", name="Hold Old slides.pdf").click()
         stack.fire("tag_scanned", {"tag_id": "1009", "device_id": READER})
         expect(job_row(page, "New slides.pdf")).to_be_visible()
         page.wait_for_timeout(3_000)  # A's answer has come (and was dropped)
@@ -361,7 +328,7 @@ def test_late_answer_leaves_the_next_person_alone(tablet: Tablet) -> None:
         sim.call("stall", {"cmd": "SetJobProperties", "seconds": 0})
     expect(job_row(page, "New slides.pdf")).to_be_visible()
     expect(page.get_by_text("Old slides.pdf")).to_have_count(0)
-    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(message(page)).to_have_count(0)
 
 
 def test_session_ended_on_the_server_clears_the_card(tablet: Tablet) -> None:
@@ -374,7 +341,7 @@ def test_session_ended_on_the_server_clears_the_card(tablet: Tablet) -> None:
     stack.reload_station()
     page.wait_for_timeout(5_500)  # the card tells the server at most every 5 s
     page.locator(".signed-in h2").click()
-    expect(page.get_by_role("alert")).to_contain_text("signed out", timeout=5_000)
+    expect(message(page)).to_contain_text("signed out", timeout=5_000)
     expect(page.get_by_text("Timetable.pdf")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
@@ -388,7 +355,7 @@ def test_landscape_dark(tablet_landscape: Tablet) -> None:
     tablet.open()
     expect(page.get_by_role("button", name="Sign in")).to_be_in_viewport(ratio=1)
     sign_in(tablet, "1008")
-    for name in ("Release all", "Release selected", "Sign out"):
+    for name in ("Print all", "Print selected", "Sign out"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_in_viewport(
             ratio=1
         )

@@ -1301,11 +1301,18 @@ class _Guard:
         self.refuse = set(refuse)
         self.asked: list[str] = []
         self.told: list[tuple[str, int | None]] = []
+        self.turns: list[str] = []  # requests that got their turn and are not done
 
     def before(self, user_id: str) -> None:
         self.asked.append(user_id)
         if user_id in self.refuse:
             raise TpfmUserNotAllowedError(error_text="refused here")
+
+    async def turn(self, user_id: str) -> None:
+        self.turns.append(user_id)
+
+    def done(self, user_id: str) -> None:
+        self.turns.remove(user_id)
 
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
         self.told.append((user_id, None if error is None else error.code))
@@ -1331,6 +1338,7 @@ async def test_guard_sees_every_request_sent_as_a_person(
         async with client.print_job(UNKNOWN_USER, "job-2.tpf"):
             pytest.fail("entered a refused PrintJob")
     assert guard.asked == [USER, USER, UNKNOWN_USER, USER, USER, UNKNOWN_USER]
+    assert guard.turns == []  # every request that got its turn said it was done
     assert guard.told == [
         (USER, None),
         (USER, None),

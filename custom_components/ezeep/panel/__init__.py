@@ -1,10 +1,11 @@
 """The release panel: a Lovelace card the integration serves and registers itself.
 
-The card (``ezeep-release-panel.js``, Lit vendored beside it, its texts in ``translations/``)
-is served from ``/ezeep_static/``. In storage mode it becomes a dashboard resource whose URL
-carries a hash of the file, so browsers load a new version after an update; in YAML mode (the
-resources are the user's) it is loaded as an extra frontend module. Its websocket commands are
-in websocket.py.
+The card (``ezeep-release-panel.js`` and the small ES modules beside it, Lit vendored in
+``lit/``, its texts in ``translations/``) is served from ``/ezeep_static/<version>/``, where
+the version is a hash of every file of the folder: a new version of any module or text is a
+new URL, so browsers never mix old and new files, and the files may be cached for good. In
+storage mode the card becomes a dashboard resource; in YAML mode (the resources are the
+user's) it is loaded as an extra frontend module. Its websocket commands are in websocket.py.
 """
 
 from __future__ import annotations
@@ -20,12 +21,30 @@ from .websocket import async_register_commands
 
 URL_BASE = "/ezeep_static"
 CARD_FILE = "ezeep-release-panel.js"
-CARD_PATH = Path(__file__).parent / CARD_FILE
+PANEL_DIR = Path(__file__).parent
+CARD_PATH = PANEL_DIR / CARD_FILE
+#: The files the browser loads (modules, Lit, texts); Python files are not served.
+SERVED = ("*.js", "lit/*.js", "translations/*.json")
 
 
-def card_url(content: bytes) -> str:
-    """The card's URL with a content hash (a new version, a new URL)."""
-    return f"{URL_BASE}/{CARD_FILE}?v={hashlib.sha256(content).hexdigest()[:12]}"
+def panel_version(folder: Path = PANEL_DIR) -> str:
+    """A hash of every served file of the panel (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in SERVED for p in folder.glob(pattern)):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def card_url(version: str) -> str:
+    """The card's URL under its versioned path."""
+    return f"{URL_BASE}/{version}/{CARD_FILE}"
+
+
+def _is_card_url(url: str) -> bool:
+    """Whether a resource URL is this card's (any version, old ``?v=`` URLs too)."""
+    path = url.partition("?")[0]
+    return path.startswith(f"{URL_BASE}/") and path.endswith(f"/{CARD_FILE}")
 
 
 async def async_setup_panel(hass: HomeAssistant) -> None:
@@ -33,11 +52,11 @@ async def async_setup_panel(hass: HomeAssistant) -> None:
     async_register_commands(hass)
     if "http" not in hass.config.components:
         return  # no web server (some tests): nothing to serve
+    version = await hass.async_add_executor_job(panel_version)
     await hass.http.async_register_static_paths(
-        [StaticPathConfig(URL_BASE, str(CARD_PATH.parent), cache_headers=False)]
+        [StaticPathConfig(f"{URL_BASE}/{version}", str(PANEL_DIR), cache_headers=True)]
     )
-    url = card_url(await hass.async_add_executor_job(CARD_PATH.read_bytes))
-    await _async_register_card(hass, url)
+    await _async_register_card(hass, card_url(version))
 
 
 async def _async_register_card(hass: HomeAssistant, url: str) -> None:
@@ -52,9 +71,8 @@ async def _async_register_card(hass: HomeAssistant, url: str) -> None:
         return
     resources = lovelace.resources
     await resources.async_get_info()  # loads the stored resources
-    base = url.partition("?")[0]
     for item in resources.async_items():
-        if str(item.get("url", "")).partition("?")[0] != base:
+        if not _is_card_url(str(item.get("url", ""))):
             continue
         if item["url"] != url:
             await resources.async_update_item(  # type: ignore[union-attr]

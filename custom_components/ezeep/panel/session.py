@@ -27,6 +27,7 @@ from ..errors import ReleaseRefusedError, event_code, translate_errors
 from ..jobs import async_get_jobs
 from ..release import ReleaseEvent
 from ..tpfm import TpfmError
+from .events import panel_event
 
 #: Longest idle timeout a card may ask for (seconds).
 MAX_IDLE_TIMEOUT = 600
@@ -44,9 +45,13 @@ type EventSink = Callable[[dict[str, Any]], None]
 class PanelError(HomeAssistantError):
     """A panel command refused; ``code`` is the websocket error code (its key too)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, placeholders: dict[str, str] | None = None) -> None:
         """Refuse with ``code``, also the translation key of the message."""
-        super().__init__(translation_domain=DOMAIN, translation_key=code)
+        super().__init__(
+            translation_domain=DOMAIN,
+            translation_key=code,
+            translation_placeholders=placeholders,
+        )
         self.code = code
 
 
@@ -78,14 +83,32 @@ class PanelSession:
     send: EventSink
     #: A release started at this panel is in flight (being admitted, queued or printing).
     releasing: bool = False
-    #: The release command is still being admitted and read (its end is the command's).
-    admitting: bool = False
+    #: Release commands still being admitted and read (their end is the command's).
+    admitting: int = 0
     timer: CALLBACK_TYPE | None = None
     unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
 
     def event(self, event: dict[str, Any]) -> None:
         """Send an event about this session to its card."""
         self.send({**event, "session": self.token})
+
+    def release_started(self) -> bool:
+        """A release command starts: the session is releasing; return what was there."""
+        was = self.releasing
+        self.releasing = True
+        self.admitting += 1
+        return was
+
+    def release_ended(self, was: bool, *, queued: bool) -> None:
+        """A release command ended; ``queued``: it started printing.
+
+        A refused (or empty) command restores what was there, and never clears the
+        flag of an earlier release still being admitted or printing: the idle timer
+        must not sign the person out in the middle of it.
+        """
+        self.admitting -= 1
+        running = self.data.releases.state(self.user_id).running
+        self.releasing = queued or (was and (self.admitting > 0 or running))
 
 
 async def async_read_jobs(session: PanelSession) -> dict[str, Any]:
@@ -134,12 +157,17 @@ class PanelSessions:
         releases = session.entry.runtime_data.releases
 
         @callback
-        def release_changed(_event: ReleaseEvent | None) -> None:
-            if (
-                session.releasing
-                and not session.admitting
-                and not releases.state(session.user_id).running
-            ):
+        def release_changed(event: ReleaseEvent | None) -> None:
+            if event is not None:
+                if (out := panel_event(event)) is not None:
+                    session.event(out)
+                return
+            running = releases.state(session.user_id).running
+            if running and not session.releasing:
+                # A release started elsewhere (a button, an automation): the same truth.
+                session.releasing = True
+                session.event({"type": "release_started"})
+            elif session.releasing and not session.admitting and not running:
                 session.releasing = False
                 self._hass.async_create_task(self._async_released(session))
 
@@ -202,16 +230,15 @@ class PanelSessions:
         )
 
     async def _async_released(self, session: PanelSession) -> None:
-        """The release finished: send the fresh list, sign out a few seconds later."""
+        """A release ended: send its end and the fresh list, sign out a few seconds later."""
         if session.token not in self._sessions:
             return
         try:
             jobs = await async_read_jobs(session)
         except HomeAssistantError:
-            jobs = None
+            jobs = {}  # the end is told all the same, without a list
         if session.token in self._sessions:
-            if jobs is not None:
-                session.event({"type": "jobs", **jobs})
+            session.event({"type": "release_finished", **jobs})
             self.async_touch(session, min(RELEASED_SIGN_OUT, session.idle_timeout))
 
     @callback

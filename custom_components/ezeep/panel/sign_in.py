@@ -2,6 +2,8 @@
 
 The typed or scanned ID arrives here once per sign-in (``ezeep/panel/sign_in``, or a chosen
 reader's ``tag_scanned`` event) and stays in the server's session; the card gets a token.
+A reader's value (a chosen reader's scan, or ``sign_in`` with ``source: "reader"`` from a
+keyboard-mode reader) is converted with the station's card format; keypad input is not.
 Refused and failed commands answer with a translated error (the texts and codes of
 errors.py's table) and log nothing.
 """
@@ -23,10 +25,14 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 import probatio as vol
 
+from ..card_format import MAX_INPUT as MAX_CARD_FORMAT_INPUT
+from ..card_reader import async_remember_scan, convert_tag
 from ..const import DOMAIN
 from ..data import EzeepConfigEntry
 from ..errors import translate_errors
-from ..validation import InvalidUserIdError, clean_user_id
+from ..unknown_ids import SHEET_SOURCE
+from ..validation import InvalidUserIdError, MissingUserIdError, clean_user_id
+from .readers import bound_readers, check_readers, reader_names
 from .session import (
     MAX_IDLE_TIMEOUT,
     REASON_SIGN_OUT,
@@ -37,6 +43,7 @@ from .session import (
     async_read_jobs,
     error_code,
 )
+from .sign_in_limit import FAILURE_CODES, async_get_limiter
 
 type Handler = Callable[
     [HomeAssistant, ActiveConnection, dict[str, Any]], Awaitable[None]
@@ -102,16 +109,69 @@ def _clean_user_id(value: object) -> str:
     return user_id
 
 
+def _reader_id(entry: EzeepConfigEntry, value: object) -> str:
+    """Return the ID for a reader's raw value (the station's card format), or refuse it.
+
+    A value the format cannot convert raises ``card_not_convertible`` (nothing is sent).
+    """
+    if not isinstance(value, str) or len(value) > MAX_CARD_FORMAT_INPUT:
+        raise PanelError("invalid_user_id")
+    try:
+        return _clean_user_id(convert_tag(entry, value))
+    except MissingUserIdError:
+        raise PanelError("invalid_user_id") from None
+
+
 async def _async_sign_in(
-    hass: HomeAssistant, entry: EzeepConfigEntry, raw_id: object, sub: PanelSubscription
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    raw_id: object,
+    sub: PanelSubscription,
+    *,
+    reader: bool,
+    device: str | None = None,
 ) -> tuple[PanelSession, dict[str, Any]]:
     """Sign a person in at a card: check the ID, start a session, read their jobs.
+
+    A reader's value (``reader``) is converted with the station's card format first; an ID
+    typed on the keypad is taken as typed.
 
     Only the card's newest sign-in succeeds: a scan ends the card's sessions when it starts,
     any sign-in ends them when it succeeds. One ended while its jobs were read (by a newer
     sign-in, sign-out or idle) refuses with ``session_expired``: no dead token is sent.
+    Failed guesses count towards the user's and connection's limit (sign_in_limit.py);
+    registration sheets towards the source's: the reader ``device`` that scanned, else
+    the user at the card.
     """
-    user_id = _clean_user_id(raw_id)
+    limiter = async_get_limiter(hass)
+    limiter.check(sub.connection)  # before anything, the ID's check included
+    source = SHEET_SOURCE.set(
+        f"reader:{device}" if device else f"user:{sub.connection.user.id}"
+    )
+    try:
+        session, jobs = await _async_start_session(
+            hass, entry, raw_id, sub, reader=reader
+        )
+    except HomeAssistantError as err:
+        if error_code(err) in FAILURE_CODES:
+            limiter.async_failed(sub.connection)
+        raise
+    finally:
+        SHEET_SOURCE.reset(source)
+    limiter.async_succeeded(sub.connection)
+    return session, jobs
+
+
+async def _async_start_session(
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    raw_id: object,
+    sub: PanelSubscription,
+    *,
+    reader: bool,
+) -> tuple[PanelSession, dict[str, Any]]:
+    """Check the ID, start a session and read the jobs (see :func:`_async_sign_in`)."""
+    user_id = _reader_id(entry, raw_id) if reader else _clean_user_id(raw_id)
     sessions = async_get_sessions(hass)
     subentry_id = entry.runtime_data.coordinator.subentry_of(user_id)
     name = entry.subentries[subentry_id].title if subentry_id is not None else None
@@ -148,6 +208,20 @@ def ws_stations(
 
 
 @websocket_command(
+    {vol.Required("type"): "ezeep/panel/readers", vol.Required("entry_id"): str}
+)
+@async_response
+@panel_command
+async def ws_readers(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The readers bound to the calling user at a station, for the card's editor."""
+    entry = _station(hass, msg["entry_id"])
+    readers = reader_names(hass, bound_readers(entry, connection))
+    connection.send_result(msg["id"], {"readers": readers})
+
+
+@websocket_command(
     {
         vol.Required("type"): "ezeep/panel/subscribe",
         vol.Required("entry_id"): str,
@@ -162,7 +236,10 @@ def ws_stations(
 async def ws_subscribe(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Subscribe a card to its sessions' events and its readers' scans."""
+    """Subscribe a card to its sessions' events and its bound readers' scans.
+
+    Readers not bound to the calling user are refused; no list: all bound ones.
+    """
     entry = _station(hass, msg["entry_id"])
     msg_id: int = msg["id"]
 
@@ -170,15 +247,17 @@ async def ws_subscribe(
     def send(event: dict[str, Any]) -> None:
         connection.send_message(event_message(msg_id, event))
 
+    readers = check_readers(entry, connection, msg["reader_device_ids"])
     sub = PanelSubscription(connection, entry.entry_id, msg["idle_timeout"], send)
-    readers = frozenset(msg["reader_device_ids"])
 
     async def scanned(event: Event) -> None:
-        await _async_reader_sign_in(hass, entry, sub, str(event.data.get("tag_id", "")))
+        await _async_reader_sign_in(hass, entry, sub, event.data)
 
     @callback
     def from_reader(data: Mapping[str, Any]) -> bool:
-        return data.get("device_id") in readers
+        # Bound now too: an admin may have unbound the reader since.
+        device_id = data.get("device_id")
+        return device_id in readers and device_id in bound_readers(entry, connection)
 
     unsub_tag = hass.bus.async_listen("tag_scanned", scanned, event_filter=from_reader)
 
@@ -195,14 +274,20 @@ async def ws_subscribe(
 
 
 async def _async_reader_sign_in(
-    hass: HomeAssistant, entry: EzeepConfigEntry, sub: PanelSubscription, tag_id: str
+    hass: HomeAssistant,
+    entry: EzeepConfigEntry,
+    sub: PanelSubscription,
+    scan: Mapping[str, Any],
 ) -> None:
-    """A chosen reader scanned a card: sign its person in at this card (only)."""
+    """A chosen reader scanned a card (``scan``: tag_scanned's data): sign in here only."""
+    tag_id, device = scan.get("tag_id", ""), str(scan.get("device_id"))
     async_get_sessions(hass).async_end_card(sub.send, REASON_SIGN_OUT)
     try:
         # The station may have been unloaded since the card subscribed.
         entry = _station(hass, entry.entry_id)
-        session, jobs = await _async_sign_in(hass, entry, tag_id, sub)
+        session, jobs = await _async_sign_in(
+            hass, entry, tag_id, sub, reader=True, device=device
+        )
     except HomeAssistantError as err:
         if error_code(err) == "session_expired":
             return  # a newer sign-in at this card (or its end) overtook this one
@@ -226,6 +311,8 @@ async def _async_reader_sign_in(
         vol.Required("type"): "ezeep/panel/sign_in",
         vol.Required("entry_id"): str,
         vol.Required("user_id"): object,  # checked by _clean_user_id, never logged
+        # "reader": typed by a keyboard-mode card reader (converted with the card format).
+        vol.Optional("source", default="keypad"): vol.In(["keypad", "reader"]),
     }
 )
 @async_response
@@ -233,15 +320,22 @@ async def _async_reader_sign_in(
 async def ws_sign_in(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Sign in with a typed ID."""
+    """Sign in with an ID typed on the keypad, or by a keyboard-mode card reader."""
     entry = _station(hass, msg["entry_id"])
+    reader = msg["source"] == "reader"
+    if reader:
+        async_remember_scan(hass, msg["user_id"])  # for the options' live test
     sessions = async_get_sessions(hass)
     sub = sessions.subscription(connection, entry.entry_id)
     if sub is not None:  # closing the subscription (or connection) ends the session
-        session, jobs = await _async_sign_in(hass, entry, msg["user_id"], sub)
+        session, jobs = await _async_sign_in(
+            hass, entry, msg["user_id"], sub, reader=reader
+        )
     else:  # a card subscribes first; without it, events go nowhere
         sub = PanelSubscription(connection, entry.entry_id, 30, lambda _event: None)
-        session, jobs = await _async_sign_in(hass, entry, msg["user_id"], sub)
+        session, jobs = await _async_sign_in(
+            hass, entry, msg["user_id"], sub, reader=reader
+        )
         connection.subscriptions[msg["id"]] = lambda: sessions.async_end(session, None)
     connection.send_result(
         msg["id"], {"session": session.token, "name": session.name, **jobs}

@@ -16,17 +16,10 @@ from homeassistant.components.websocket_api.decorators import (
     async_response,
     websocket_command,
 )
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 import probatio as vol
 
-from ..const import (
-    EVENT_PRINT_ERROR,
-    EVENT_PRINT_PROGRESS,
-    MAX_COPIES,
-    MIN_COPIES,
-    RESULT_DELETED,
-    RESULT_QUEUED,
-)
+from ..const import MAX_COPIES, MIN_COPIES, RESULT_QUEUED
 from ..jobs import (
     async_delete_job,
     async_hold_job,
@@ -37,7 +30,7 @@ from ..jobs import (
 )
 from ..release import JobOutcome
 from .session import PanelSession, async_get_sessions, async_read_jobs
-from .sign_in import panel_command, ws_sign_in, ws_stations, ws_subscribe
+from .sign_in import panel_command, ws_readers, ws_sign_in, ws_stations, ws_subscribe
 
 _SESSION: dict[Any, Any] = {vol.Required("session"): str}
 
@@ -100,15 +93,13 @@ async def ws_release(
     release goes on (the card, cleared, gets ``session_expired``).
     """
     session = _session(hass, connection, msg)
-    session.releasing = session.admitting = True
+    was = session.release_started()
     try:
         outcomes = await _async_release(session, msg["jobs"], msg["copies"])
     except BaseException:
-        session.releasing = False
+        session.release_ended(was, queued=False)
         raise
-    finally:
-        session.admitting = False
-    session.releasing = any(o.result == RESULT_QUEUED for o in outcomes)
+    session.release_ended(was, queued=any(o.result == RESULT_QUEUED for o in outcomes))
     async_get_sessions(hass).check_alive(session)
     jobs = [{"job": o.job, "name": o.name, "result": o.result} for o in outcomes]
     connection.send_result(msg["id"], {"jobs": jobs})
@@ -215,28 +206,16 @@ async def ws_sign_out(
     connection.send_result(msg["id"])
 
 
-def _panel_event(event: Event) -> dict[str, Any]:
-    """A release's progress or job error as the card gets it (without the person's ID)."""
-    data = event.data
-    if event.event_type == EVENT_PRINT_PROGRESS:
-        out = {"type": "progress", "status": data["status"], "done": data["done"]}
-        out |= {"total": data["total"], "unit": data["unit"]}
-    else:
-        placeholders = {"name": data["name"], "error": str(data.get("error") or "")}
-        out = {
-            "type": "error",
-            "code": str(data["code"]),
-            "error": placeholders["error"],
-        }
-        out |= {"translation_key": "print_failed", "placeholders": placeholders}
-    return out | {"job": data["job"], "name": data["name"]}
-
-
 @callback
 def async_register_commands(hass: HomeAssistant) -> None:
-    """Register the panel's commands and its release event forwarding."""
+    """Register the panel's commands (once, in the integration's async_setup).
+
+    A session learns its person's releases from the station's release states (session.py),
+    so nothing here listens to the bus.
+    """
     for command in (
         ws_stations,
+        ws_readers,
         ws_subscribe,
         ws_sign_in,
         ws_jobs,
@@ -248,19 +227,3 @@ def async_register_commands(hass: HomeAssistant) -> None:
         ws_sign_out,
     ):
         async_register_command(hass, command)
-
-    @callback
-    def forward(event: Event) -> None:
-        """Send a release's progress and job errors to the sessions of that person."""
-        data = event.data
-        if data.get("job") is None or data.get("status") == RESULT_DELETED:
-            return  # a refusal or a deletion: the command itself answered it
-        out = _panel_event(event)
-        for session in async_get_sessions(hass):
-            if session.entry.entry_id == data.get(
-                "config_entry_id"
-            ) and session.user_id == data.get("user_id"):
-                session.event(out)
-
-    hass.bus.async_listen(EVENT_PRINT_PROGRESS, forward)
-    hass.bus.async_listen(EVENT_PRINT_ERROR, forward)

@@ -4,6 +4,7 @@
 * ``runner.py``: one PrintJob stream at a time, never resent, cancel;
 * ``state.py``: what each person's entities show, and their listeners;
 * ``publisher.py``: the ``ezeep_print_progress`` and ``ezeep_print_error`` events;
+* ``tally.py``: what each ended job printed (pages, jobs), for the statistics sensors;
 * ``manager.py``: :class:`ReleaseManager`, the orchestrator of a station's releases.
 """
 
@@ -15,9 +16,12 @@ from .state import (
     ReleaseState,
     ReleaseStates,
 )
+from .tally import Printed, PrintTally
 
 __all__ = [
     "JobOutcome",
+    "PrintTally",
+    "Printed",
     "ReadinessCheck",
     "ReleaseEvent",
     "ReleaseListener",

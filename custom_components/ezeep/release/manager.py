@@ -18,6 +18,7 @@ from .admission import ReleaseAdmission
 from .publisher import ReleasePublisher
 from .runner import JobRunner, Release
 from .state import JobOutcome, ReleaseState, ReleaseStates
+from .tally import PrintTally
 
 #: Awaited before a release (unless forced); raises a ReleaseRefusedError to refuse it.
 type ReadinessCheck = Callable[[], Awaitable[None]]
@@ -59,6 +60,8 @@ class ReleaseManager:
         self.admission = ReleaseAdmission(limits, cooldown, rate_limit)
         self.states = ReleaseStates(hass)
         self._publisher = ReleasePublisher(hass, entry.entry_id, self.states)
+        #: What each ended job printed, for the print statistics sensors.
+        self.tally = PrintTally()
         self._runner = JobRunner(
             client,
             self.states,
@@ -66,6 +69,7 @@ class ReleaseManager:
             self.on_server_error,
             self._finish,
             lists=lists,
+            tally=self.tally,
         )
         #: The latest job list of each person (see :mod:`..job_lists`).
         self.lists = self._runner.lists
@@ -189,6 +193,10 @@ class ReleaseManager:
     def in_release(self, user_id: str, file_name: str) -> bool:
         """Return whether a job is printing or waiting in the person's release."""
         return self._runner.in_release(user_id, file_name)
+
+    def releasing(self, user_id: str) -> frozenset[str]:
+        """Return the jobs of the person's running release that printed or wait to."""
+        return self._runner.releasing(user_id)
 
     @callback
     def job_deleted(self, user_id: str, file_name: str, name: str) -> None:

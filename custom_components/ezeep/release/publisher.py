@@ -13,7 +13,6 @@ from ..const import (
     EVENT_PRINT_PROGRESS,
     RESULT_DELETED,
     RESULT_FAILED,
-    STATUS_PRINTING,
 )
 from ..errors import ReleaseRefusedError, event_code
 from ..tpfm import PrintResult, ProgressEvent, TpfmError
@@ -52,8 +51,8 @@ class ReleasePublisher:
             "unit": str(event.unit) if event else None,
         }
         self._hass.bus.async_fire(EVENT_PRINT_PROGRESS, data)
-        if status != STATUS_PRINTING:
-            self._states.async_event(user_id, ReleaseEvent(status, data))
+        # Each page too (``printing``): the panel shows a release's progress from here.
+        self._states.async_event(user_id, ReleaseEvent(status, data))
 
     @callback
     def deleted(self, user_id: str, file_name: str, name: str) -> None:

@@ -36,6 +36,7 @@ from ..tpfm import (
 )
 from .publisher import ReleasePublisher
 from .state import JobOutcome, ReleaseStates
+from .tally import PrintTally
 
 
 @dataclass(slots=True)
@@ -90,12 +91,14 @@ class JobRunner:
         on_done: Callable[[Release, bool], None],
         *,
         lists: LatestLists,
+        tally: PrintTally,
     ) -> None:
         """Print with ``client``; tell ``on_error`` of a person's server errors.
 
         ``on_done`` is told of each ended release and whether the person's job list
         should be read again (not when the release was stopped by an unload).
-        Each job list read is remembered in ``lists``.
+        Each job list read is remembered in ``lists``; each ended job is told to
+        ``tally`` (the print statistics).
         """
         self._client = client
         self._states = states
@@ -104,6 +107,7 @@ class JobRunner:
         self._on_done = on_done
         self._releases: dict[str, Release] = {}
         self.lists = lists
+        self._tally = tally
 
     async def read_jobs(self, release: Release) -> list[Job]:
         """Take an admitted release in and read its jobs, oldest first (or as chosen).
@@ -141,6 +145,17 @@ class JobRunner:
             )
         )
 
+    def releasing(self, user_id: str) -> frozenset[str]:
+        """Return the jobs of a person's running release that printed or wait to."""
+        release = self._releases.get(user_id)
+        if release is None:
+            return frozenset()
+        return frozenset(
+            outcome.job
+            for outcome in release.outcomes
+            if outcome.result in (RESULT_QUEUED, RESULT_COMPLETED)
+        )
+
     def remove(self, release: Release) -> None:
         """The release ended."""
         if self._releases.get(release.user_id) is release:
@@ -165,6 +180,7 @@ class JobRunner:
                     continue
                 release.current = release.last = outcome
                 stop = await self._print_one(release, job, outcome)
+                self._count(release, outcome)
         except asyncio.CancelledError:
             # Unloaded or stopping: the server finishes a job it started; nothing is
             # resent, and nothing more is asked of the server (its session may close).
@@ -178,6 +194,13 @@ class JobRunner:
         finally:
             release.current = None
             self._on_done(release, not stopping)
+
+    def _count(self, release: Release, outcome: JobOutcome) -> None:
+        """Tell the tally what the ended job printed (its last progress, the copies)."""
+        state = self._states.state(release.user_id)
+        self._tally.job_ended(
+            release.user_id, outcome.result, state.done, state.unit, release.copies
+        )
 
     async def wait(self, release: Release) -> None:
         """Wait for a started release to end (its outcomes are then set)."""

@@ -1,9 +1,10 @@
 """What each person's entities show about releasing, and who is told of changes.
 
-One listener mechanism serves both kinds of entity: a listener is called with ``None``
-when the person's release state changed (deferred and coalesced: entities write their
-state), and with a :class:`ReleaseEvent` when a job started, completed, failed or was
-canceled (at once: event entities fire it).
+One listener mechanism serves the entities and the release panel: a listener is called
+with ``None`` when the person's release state changed (deferred and coalesced: entities
+write their state), and with a :class:`ReleaseEvent` when a job started, printed a page,
+completed, failed, was canceled or deleted (at once: event entities fire it, the panel
+shows it). Every release of a person passes here, whoever started it.
 """
 
 from __future__ import annotations
@@ -104,9 +105,11 @@ class JobOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ReleaseEvent:
-    """A job of a person started, completed, failed or was canceled."""
+    """A job of a person started, printed a page, completed, failed or was canceled."""
 
-    #: ``started``, ``completed``, ``failed``, ``canceled`` or ``deleted``.
+    #: ``started``, ``printing`` (a page), ``completed``, ``failed``, ``canceled`` or
+    #: ``deleted``; ``failed`` with no ``job`` in ``data``: the release was refused or its
+    #: list could not be read.
     event_type: str
     #: The data of the bus event that went with it.
     data: Mapping[str, Any]

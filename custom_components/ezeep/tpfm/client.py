@@ -206,6 +206,16 @@ class UserIdGuard(Protocol):
     def before(self, user_id: str) -> None:
         """Raise to refuse sending ``user_id``."""
 
+    async def turn(self, user_id: str) -> None:
+        """Wait while an earlier request as ``user_id`` awaits its answer, then decide.
+
+        Asked right before sending: raise to refuse (like :meth:`before`) or return to
+        let this one go. Every request that got its turn is followed by :meth:`done` in the same task.
+        """
+
+    def done(self, user_id: str) -> None:
+        """A request sent as ``user_id`` ended (answered, failed or cancelled)."""
+
     def answered(self, user_id: str, error: TpfmCommandError | None) -> None:
         """The server answered a request sent as ``user_id``."""
 
@@ -295,6 +305,16 @@ class TpfmClient:
         if user_id is not None and self.guard is not None:
             self.guard.before(user_id)
 
+    async def _take_turn(self, user_id: str | None) -> None:
+        """Wait for an earlier request sent as ``user_id`` (see :meth:`UserIdGuard.turn`)."""
+        if user_id is not None and self.guard is not None:
+            await self.guard.turn(user_id)
+
+    def _done(self, user_id: str | None) -> None:
+        """Tell the guard a request sent as ``user_id`` ended."""
+        if user_id is not None and self.guard is not None:
+            self.guard.done(user_id)
+
     def _may_retry(self, user_id: str | None) -> bool:
         """Return whether the guard lets a request sent as ``user_id`` be resent."""
         return user_id is None or self.guard is None or self.guard.may_retry(user_id)
@@ -319,6 +339,16 @@ class TpfmClient:
         self._ask_guard(user_id)
         url = self._url(cmd, params)
         headers = self._headers(user_id)
+        await self._take_turn(user_id)
+        try:
+            return await self._send(cmd, url, headers, user_id)
+        finally:
+            self._done(user_id)
+
+    async def _send(
+        self, cmd: str, url: URL, headers: dict[str, str], user_id: str | None
+    ) -> _Reply:
+        """Send an ordinary command the guard let through; return its checked answer."""
         # sock_read bounds the wait for the head (and each read) once connected; the
         # overall limit also covers a connection set-up and a body that trickles in.
         timeout = aiohttp.ClientTimeout(
@@ -508,8 +538,9 @@ class TpfmClient:
         # Per-request middlewares replace the session's: keep those, add _send_once.
         middlewares = (*getattr(self._session, "_middlewares", ()), _send_once)
 
-        def open_response() -> Awaitable[aiohttp.ClientResponse]:
-            return self._session.get(
+        async def open_response() -> aiohttp.ClientResponse:
+            await self._take_turn(user_id)
+            return await self._session.get(
                 url,
                 headers=headers,
                 ssl=self._ssl,
@@ -521,6 +552,7 @@ class TpfmClient:
         return PrintJobStream(
             open_response,
             check_head=partial(self._check_answer, user_id),
+            head_done=partial(self._done, user_id),
             start_timeout=self._print_start_timeout,
             read_timeout=self._stream_read_timeout,
         )
@@ -536,10 +568,15 @@ class PrintJobStream:
         start_timeout: float,
         read_timeout: float,
         check_head: Callable[[int, Mapping[str, str]], None] = _check_head,
+        head_done: Callable[[], None] = lambda: None,
     ) -> None:
-        """Prepare the request; ``__aenter__`` sends it through ``open_response``."""
+        """Prepare the request; ``__aenter__`` sends it through ``open_response``.
+
+        ``head_done`` is called once the head was checked or the request failed.
+        """
         self._open = open_response
         self._check_head = check_head
+        self._head_done = head_done
         self._start_timeout = start_timeout
         self._read_timeout = read_timeout
         self._resp: aiohttp.ClientResponse | None = None
@@ -551,6 +588,12 @@ class PrintJobStream:
 
     async def __aenter__(self) -> Self:
         """Send the request and wait for the response head."""
+        try:
+            return await self._enter()
+        finally:
+            self._head_done()
+
+    async def _enter(self) -> Self:
         try:
             async with asyncio.timeout(self._start_timeout):
                 resp = await self._open()
