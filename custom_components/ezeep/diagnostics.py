@@ -9,9 +9,15 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from yarl import URL
 
-from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID, SUBENTRY_TYPE_USER
+from .const import (
+    CONF_PASSWORD,
+    CONF_READERS,
+    CONF_URL,
+    CONF_USER_ID,
+    SUBENTRY_TYPE_PANEL,
+)
 from .coordinator.printer import PrinterCoordinator
-from .data import EzeepConfigEntry
+from .data import EzeepConfigEntry, people_of
 from .store import async_get_store
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
@@ -39,11 +45,15 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
     }
-    # People are numbered: their IDs and names (sub-entry titles) stay out.
-    people = [
-        subentry.subentry_id
-        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
+    # Release panels by number and reader count: no user or device IDs.
+    diagnostics["panels"] = [
+        {"panel": number, "readers": len(subentry.data.get(CONF_READERS, []))}
+        for number, subentry in enumerate(
+            entry.get_subentries_of_type(SUBENTRY_TYPE_PANEL), start=1
+        )
     ]
+    # People are numbered: their IDs and names (sub-entry titles) stay out.
+    people = [person.subentry_id for person in people_of(entry)]
     if entry.state is not ConfigEntryState.LOADED:
         store = async_get_store(hass)
         diagnostics["users"] = [
@@ -75,8 +85,8 @@ def _person(entry: EzeepConfigEntry, number: int, subentry_id: str) -> dict[str,
     """A person of a loaded station, by number: their counts and release state."""
     coordinator = entry.runtime_data.coordinator
     jobs = coordinator.data.get(subentry_id) if coordinator.data else None
-    user_id = str(entry.subentries[subentry_id].data.get(CONF_USER_ID, ""))
-    state = entry.runtime_data.releases.state(user_id)
+    person = entry.runtime_data.people.get(subentry_id)
+    state = entry.runtime_data.releases.state(person.user_id if person else "")
     return {
         "user": number,
         "polled": subentry_id in coordinator.users(),

@@ -52,9 +52,11 @@ test("a burst delayed halfway is no card (never the tail of an ID)", () => {
   assert.equal(type(burst, "1101", 10, 2000), "1101");
 });
 
-test("a burst right after a person's Enter is no card; longer than an ID is none", () => {
+test("a card right after an Enter reads; longer than an ID is none", () => {
   const burst = new KeyBurst();
   assert.equal(type(burst, "4711", 150), null);
-  assert.equal(type(burst, "0815", 10, 1000 + 4 * 150 + 20), null);
+  assert.equal(type(burst, "0815", 10, 1000 + 4 * 150 + 20), "0815");
+  assert.equal(type(burst, "1101", 10, 2000), "1101");
+  assert.equal(type(burst, "1102", 10, 2060), "1102");
   assert.equal(type(new KeyBurst(), "9".repeat(129), 1), null);
 });

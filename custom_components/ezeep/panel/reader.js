@@ -39,7 +39,7 @@ export class KeyBurst {
         this.clean && gap <= this.maxGap && text.length >= this.minLength && text.length <= MAX_LENGTH;
       this.text = "";
       this.clean = false;
-      this.last = time;
+      this.last = -Infinity; // an Enter ends what came before: the next key may start a card
       return burst ? text : null;
     }
     if (typeof key !== "string" || key.length !== 1) return null;
