@@ -15,6 +15,10 @@ from typing import Any
 OWN_TIME_BUDGET_MS = 5.0
 POLL_500_BUDGET_MS = 2000.0
 POLL_SPEEDUP_GOAL = 10.0
+#: The goals of issue 19, at 1,000 people on one station (20 ms latency).
+BOOT_BUDGET_S = 10.0
+MB_PER_PERSON_BUDGET = 0.1
+REQUESTS_PER_PERSON_MINUTE_BUDGET = 1.2
 
 
 def _ms(value: float | None) -> str:
@@ -151,7 +155,7 @@ def table(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
         *(f"| {' | '.join(r)} |" for r in rows),
     ]
-    lines += ["", *goals(results)]
+    lines += ["", *goals(results), *scale_table(results)]
     meta = results.get("meta", {})
     lines += [
         "",
@@ -206,6 +210,77 @@ def goals(results: dict[str, Any]) -> list[str]:
             f"users/s = {speedup:.1f}x: {mark(speedup >= POLL_SPEEDUP_GOAL)}"
         )
     return out
+
+
+def scale_table(results: dict[str, Any]) -> list[str]:
+    """The scale run (issue 19): 1,000 people on a station, a sign-in's round trips."""
+    scale, sign_in = results.get("scale"), results.get("sign_in", {})
+    if not scale and not sign_in:
+        return []
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    out = ["", "| Scale | People / latency | Figure | Goal |", "|---|---|---|---|"]
+    goals: list[str] = []
+    if scale:
+        for size, run in sorted(scale["runs"].items(), key=lambda i: int(i[0])):
+            people = f"{size} / {run['latency_ms']:.0f} ms"
+            out += [
+                f"| Boot to loaded | {people} | {run['boot_s']:.2f} s | |",
+                (
+                    f"| Resident memory (before the station) | {people} | "
+                    f"{run['rss_mb']:.0f} MB ({run['rss_before_mb']:.0f} MB) | |"
+                ),
+                (
+                    f"| Requests per person and minute, two polls at {run['interval_s']} s "
+                    f"| {people} | {run['requests_per_person_minute']:.2f} | |"
+                ),
+                f"| Poll wall time | {people} | {_ms(run['poll_wall_s'] * 1000)} | |",
+            ]
+        big = scale["runs"][str(scale["people"])]
+        sizes = sorted(int(size) for size in scale["runs"])
+        out.append(
+            f"| Memory per person (resident, {sizes[0]} to {sizes[-1]} people) | "
+            f"{scale['people']} | {scale['mb_per_person'] * 1000:.0f} KB | "
+            f"<= {MB_PER_PERSON_BUDGET * 1000:.0f} KB |"
+        )
+        out.append(
+            f"| Memory per person (Python objects, tracemalloc) | {scale['people']} | "
+            f"{scale['traced_mb_per_person'] * 1000:.0f} KB | |"
+        )
+        rate = big["requests_per_person_minute"]
+        goals += [
+            (
+                f"- Boot to loaded at {scale['people']} people <= {BOOT_BUDGET_S:.0f} s: "
+                f"{big['boot_s']:.2f} s: {mark(big['boot_s'] <= BOOT_BUDGET_S)}"
+            ),
+            (
+                f"- Memory per person <= {MB_PER_PERSON_BUDGET} MB: "
+                f"{scale['mb_per_person']:.3f} MB: "
+                f"{mark(scale['mb_per_person'] <= MB_PER_PERSON_BUDGET)}"
+            ),
+            (
+                f"- Requests per person and minute <= {REQUESTS_PER_PERSON_MINUTE_BUDGET}: "
+                f"{rate:.2f}: {mark(rate <= REQUESTS_PER_PERSON_MINUTE_BUDGET)}"
+            ),
+        ]
+    for latency, figures in sorted(sign_in.items(), key=lambda i: int(i[0])):
+        for what, label in (("sign_in", "Panel sign-in"), ("get_jobs", "get_jobs")):
+            fig = figures[what]
+            out.append(
+                f"| {label}: round trips / requests / median | 1 / {latency} ms | "
+                f"{fig['round_trips']} / {fig['requests']} / {_ms(fig['median_ms'])} "
+                f"| 1 round trip |"
+            )
+            goals.append(
+                f"- {label} at {latency} ms in one round trip: {fig['round_trips']}: "
+                f"{mark(fig['round_trips'] == 1)}"
+            )
+    if scale:
+        out += ["", "Where the memory of the station goes (tracemalloc, by file):", ""]
+        out += [f"- {top['where']}: {top['kb']:,.0f} KB" for top in scale["top_files"]]
+    return [*out, "", "Goals (issue 19):", "", *goals]
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -19,7 +18,6 @@ from .const import (
     DEFAULT_RATE_LIMIT,
     DOMAIN,
     SOURCE_NONE,
-    SUBENTRY_TYPE_USER,
     signal_users_added,
 )
 from .coordinator.jobs import EzeepCoordinator
@@ -32,6 +30,7 @@ from .data import EzeepConfigEntry, EzeepData
 from .helpers import async_create_client
 from .job_lists import LatestLists
 from .panel import async_setup_panel
+from .people import People
 from .registered_ids import async_get_registered
 from .release import ReleaseManager
 from .services import async_setup_services
@@ -58,24 +57,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _people(entry: EzeepConfigEntry) -> dict[str, ConfigSubentryDataWithId]:
-    # Copies: Home Assistant changes a sub-entry object in place when it is updated.
-    return {
-        sub.subentry_id: sub.as_dict()
-        for sub in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
-    }
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> bool:
     """Set up a station."""
     client = await async_create_client(hass, entry)
     lists = LatestLists(async_get_store(hass).id_hash)
-    coordinator = EzeepCoordinator(hass, entry, client, lists)
+    people = People(entry)
+    coordinator = EzeepCoordinator(hass, entry, client, lists, people)
     # Every request sent as a person passes this guard (unknown IDs print paper).
     client.guard = guard_for_entry(
         hass,
         entry,
-        lambda user_id: user_id in coordinator.users().values(),
+        coordinator.is_polled,
         await async_get_registered(hass),
     )
     printer = async_create_printer(hass, entry)
@@ -98,7 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EzeepConfigEntry) -> boo
         coordinator=coordinator,
         releases=releases,
         settings=(dict(entry.data), dict(entry.options)),
-        people=_people(entry),
+        people=people,
         printer=printer,
     )
     await coordinator.async_config_entry_first_refresh()
@@ -119,15 +111,13 @@ async def _async_entry_updated(hass: HomeAssistant, entry: EzeepConfigEntry) -> 
     new people's entities (Home Assistant removes the devices of removed sub-entries).
     """
     data = entry.runtime_data
-    current = _people(entry)
-    kept = current.keys() & data.people.keys()
-    if data.settings != (dict(entry.data), dict(entry.options)) or any(
-        current[sid] != data.people[sid] for sid in kept
-    ):
+    changes = None
+    if data.settings == (dict(entry.data), dict(entry.options)):
+        changes = data.people.take_in(entry)
+    if changes is None:  # new settings, or a person who stays was changed
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return
-    added, removed = current.keys() - kept, data.people.keys() - kept
-    data.people = current
+    added, removed = changes
     for subentry_id in removed:
         data.coordinator.async_clear_unregistered(subentry_id)
     if added:

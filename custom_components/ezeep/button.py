@@ -8,7 +8,6 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CONF_PRINTER_ID
 from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 from .errors import translate_errors
@@ -47,8 +46,7 @@ class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
         with translate_errors():
             await self._releases.async_release(
                 self._user_id,
-                printer_id=self.coordinator.config_entry.data.get(CONF_PRINTER_ID)
-                or None,
+                printer_id=self.coordinator.people.printer,
             )
 
 

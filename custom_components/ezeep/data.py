@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentryDataWithId
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 
 from .coordinator.jobs import EzeepCoordinator
 from .coordinator.printer import PrinterCoordinator
+from .people import People
 from .release import ReleaseManager
 from .tpfm import TpfmClient
 
@@ -24,9 +25,15 @@ class EzeepData:
     releases: ReleaseManager
     #: The entry's data and options when it was set up: a change reloads it.
     settings: tuple[dict[str, Any], dict[str, Any]]
-    #: The people's sub-entries (copies) by id as last taken in: a changed one reloads
-    #: the station, an added or removed one does not. (Not "users": that name means
-    #: ``{sub-entry id: user ID}`` everywhere, as ``EzeepCoordinator.users()`` returns.)
-    people: dict[str, ConfigSubentryDataWithId]
+    #: Who is who (people.py): the people as last taken in (a changed one reloads the
+    #: station, an added or removed one does not) and the station's printer.
+    people: People
     #: The printer's readiness (None: no readiness source is set in the options).
     printer: PrinterCoordinator | None = None
+
+
+def people_of(entry: EzeepConfigEntry) -> People:
+    """Return a station's people: the loaded station's, else read from the entry."""
+    if entry.state is ConfigEntryState.LOADED:
+        return entry.runtime_data.people
+    return People(entry)

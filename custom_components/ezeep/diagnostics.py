@@ -15,10 +15,9 @@ from .const import (
     CONF_URL,
     CONF_USER_ID,
     SUBENTRY_TYPE_PANEL,
-    SUBENTRY_TYPE_USER,
 )
 from .coordinator.printer import PrinterCoordinator
-from .data import EzeepConfigEntry
+from .data import EzeepConfigEntry, people_of
 from .store import async_get_store
 
 TO_REDACT = {CONF_PASSWORD, CONF_USER_ID, "unique_id", "title"}
@@ -54,10 +53,7 @@ async def async_get_config_entry_diagnostics(
         )
     ]
     # People are numbered: their IDs and names (sub-entry titles) stay out.
-    people = [
-        subentry.subentry_id
-        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
-    ]
+    people = [person.subentry_id for person in people_of(entry)]
     if entry.state is not ConfigEntryState.LOADED:
         store = async_get_store(hass)
         diagnostics["users"] = [
@@ -89,8 +85,8 @@ def _person(entry: EzeepConfigEntry, number: int, subentry_id: str) -> dict[str,
     """A person of a loaded station, by number: their counts and release state."""
     coordinator = entry.runtime_data.coordinator
     jobs = coordinator.data.get(subentry_id) if coordinator.data else None
-    user_id = str(entry.subentries[subentry_id].data.get(CONF_USER_ID, ""))
-    state = entry.runtime_data.releases.state(user_id)
+    person = entry.runtime_data.people.get(subentry_id)
+    state = entry.runtime_data.releases.state(person.user_id if person else "")
     return {
         "user": number,
         "polled": subentry_id in coordinator.users(),

@@ -21,7 +21,7 @@ from typing import Any
 
 from homeassistant.exceptions import ServiceValidationError
 
-from .const import CONF_PRINTER_ID, DOMAIN
+from .const import DOMAIN
 from .data import EzeepConfigEntry
 from .errors import JobNotListedError, JobPrintingError, SelectionNotAllowedError
 from .release import JobOutcome
@@ -30,7 +30,7 @@ from .tpfm import Job, TpfmError
 
 def station_printer(entry: EzeepConfigEntry, printer_id: str | None) -> str | None:
     """Return the printer to ask for: the one given, else the station's default."""
-    return (printer_id or "").strip() or entry.data.get(CONF_PRINTER_ID) or None
+    return entry.runtime_data.people.printer_for(printer_id)
 
 
 def check_registered(entry: EzeepConfigEntry, user_id: str) -> None:
@@ -38,13 +38,13 @@ def check_registered(entry: EzeepConfigEntry, user_id: str) -> None:
 
     Asking with their ID again would print another registration sheet.
     """
-    coordinator = entry.runtime_data.coordinator
-    subentry_id = coordinator.subentry_of(user_id)
-    if subentry_id is not None and coordinator.is_unregistered(subentry_id):
+    runtime = entry.runtime_data
+    person = runtime.people.of(user_id)
+    if person is not None and runtime.coordinator.is_unregistered(person.subentry_id):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="user_not_registered",
-            translation_placeholders={"name": entry.subentries[subentry_id].title},
+            translation_placeholders={"name": person.name},
         )
 
 

@@ -20,7 +20,6 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from .const import (
-    CONF_USER_ID,
     DOMAIN,
     ERROR_BUSY,
     ERROR_COOLDOWN,
@@ -31,8 +30,8 @@ from .const import (
     RESULT_CANCELED,
     RESULT_COMPLETED,
     RESULT_DELETED,
-    SUBENTRY_TYPE_USER,
 )
+from .data import people_of
 
 #: The logbook's name for a job of an ID that no person of the station has.
 UNKNOWN_PERSON: Final = "A card"
@@ -48,13 +47,14 @@ def _person(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str, str | No
     entry = hass.config_entries.async_get_entry(str(data.get("config_entry_id")))
     if entry is None or entry.domain != DOMAIN:
         return UNKNOWN_PERSON, None
-    for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER):
-        if subentry.data.get(CONF_USER_ID) == data.get("user_id"):
-            entity_id = er.async_get(hass).async_get_entity_id(
-                Platform.EVENT, DOMAIN, f"{subentry.subentry_id}_release"
-            )
-            return subentry.title, entity_id
-    return UNKNOWN_PERSON, None
+    user_id = data.get("user_id")
+    person = people_of(entry).of(user_id) if isinstance(user_id, str) else None
+    if person is None:
+        return UNKNOWN_PERSON, None
+    entity_id = er.async_get(hass).async_get_entity_id(
+        Platform.EVENT, DOMAIN, f"{person.subentry_id}_release"
+    )
+    return person.name, entity_id
 
 
 def _job(data: Mapping[str, Any]) -> str:

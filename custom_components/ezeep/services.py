@@ -37,7 +37,6 @@ from .const import (
     ATTR_TAG_ID,
     ATTR_USER_ID,
     ATTR_WAIT,
-    CONF_USER_ID,
     DOMAIN,
     MAX_COPIES,
     MIN_COPIES,
@@ -210,14 +209,16 @@ def _device_person(
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_subentry_id is not None:
         entry = hass.config_entries.async_get_entry(device.config_entry_id)
-        subentry = entry.subentries.get(device.config_subentry_id) if entry else None
         if (
             entry is not None
-            and subentry is not None
             and entry.domain == DOMAIN
+            and device.config_subentry_id in entry.subentries
             and config_entry_id in (None, entry.entry_id)
         ):
-            return _station(hass, entry.entry_id), str(subentry.data[CONF_USER_ID])
+            station = _station(hass, entry.entry_id)
+            person = station.runtime_data.people.get(device.config_subentry_id)
+            if person is not None:
+                return station, person.user_id
     raise _invalid("unknown_device")
 
 

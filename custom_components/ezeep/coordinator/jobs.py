@@ -12,17 +12,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from ..const import (
-    CONF_PRINTER_ID,
     CONF_SCAN_INTERVAL,
-    CONF_USER_ID,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     POLL_CONCURRENCY,
-    SUBENTRY_TYPE_USER,
 )
 from ..errors import update_errors
 from ..job_lists import LatestLists
+from ..people import People
 from ..store import async_get_store
 from ..tpfm import (
     Job,
@@ -49,17 +47,20 @@ class UserJobs:
         return sum(1 for job in self.jobs if not job.on_hold)
 
 
-def polled_users(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+def polled_users(
+    hass: HomeAssistant, entry: ConfigEntry, people: People | None = None
+) -> dict[str, str]:
     """Return ``{sub-entry id: user id}`` of a station's people the server knows.
 
     People the server did not know are left out until they are cleared: asking with
-    their ID again would print another registration sheet.
+    their ID again would print another registration sheet. ``people``: the loaded
+    station's (None: read from the entry).
     """
     store = async_get_store(hass)
     return {
-        subentry.subentry_id: subentry.data[CONF_USER_ID]
-        for subentry in entry.get_subentries_of_type(SUBENTRY_TYPE_USER)
-        if not store.is_marked(entry.entry_id, subentry.subentry_id)
+        person.subentry_id: person.user_id
+        for person in (people if people is not None else People(entry))
+        if not store.is_marked(entry.entry_id, person.subentry_id)
     }
 
 
@@ -74,6 +75,7 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         entry: ConfigEntry,
         client: TpfmClient,
         lists: LatestLists,
+        people: People,
     ) -> None:
         """Create the coordinator of one station; each list read goes to ``lists``."""
         super().__init__(
@@ -90,7 +92,8 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         )
         self.client = client
         self.lists = lists
-        self._printer_id: str | None = entry.data.get(CONF_PRINTER_ID) or None
+        self.people = people
+        self._printer_id = people.printer
         self._limit = asyncio.Semaphore(POLL_CONCURRENCY)
         # One poll at a time: a refresh requested after a release must not be overtaken
         # by an older, slower poll that would write back the job list from before it.
@@ -103,14 +106,17 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     def users(self) -> dict[str, str]:
         """Return ``{sub-entry id: user id}`` of the people to poll."""
-        return polled_users(self.hass, self.config_entry)
+        return polled_users(self.hass, self.config_entry, self.people)
+
+    def is_polled(self, user_id: str) -> bool:
+        """Return whether an ID is a configured person the server knows (polled)."""
+        person = self.people.of(user_id)
+        return person is not None and not self.is_unregistered(person.subentry_id)
 
     def subentry_of(self, user_id: str) -> str | None:
         """Return the sub-entry id configured for a user ID, if any."""
-        for subentry in self.config_entry.get_subentries_of_type(SUBENTRY_TYPE_USER):
-            if subentry.data[CONF_USER_ID] == user_id:
-                return subentry.subentry_id
-        return None
+        person = self.people.of(user_id)
+        return None if person is None else person.subentry_id
 
     def is_unregistered(self, subentry_id: str) -> bool:
         """Return whether the server did not know this person (polling stopped)."""
@@ -119,10 +125,10 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     @callback
     def async_mark_unregistered(self, user_id: str) -> None:
         """Stop polling a configured person the server does not know, and open a repair."""
-        subentry_id = self.subentry_of(user_id)
-        if subentry_id is None:
+        person = self.people.of(user_id)
+        if person is None:
             return
-        title = self.config_entry.subentries[subentry_id].title
+        subentry_id, title = person.subentry_id, person.name
         if not self._store.async_mark_unknown(
             self.config_entry.entry_id, subentry_id, title
         ):
@@ -194,9 +200,10 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
 
     async def async_refresh_user(self, user_id: str) -> None:
         """Read one configured person's jobs again at once (after a release of theirs)."""
-        subentry_id = self.subentry_of(user_id)
-        if subentry_id is None or subentry_id not in self.users() or self.data is None:
+        person = self.people.of(user_id)
+        if person is None or not self.is_polled(user_id) or self.data is None:
             return
+        subentry_id = person.subentry_id
         async with self._poll_lock:
             try:
                 jobs = await self._fetch(user_id, at_once=True)

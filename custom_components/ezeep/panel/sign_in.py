@@ -173,8 +173,8 @@ async def _async_start_session(
     """Check the ID, start a session and read the jobs (see :func:`_async_sign_in`)."""
     user_id = _reader_id(entry, raw_id) if reader else _clean_user_id(raw_id)
     sessions = async_get_sessions(hass)
-    subentry_id = entry.runtime_data.coordinator.subentry_of(user_id)
-    name = entry.subentries[subentry_id].title if subentry_id is not None else None
+    person = entry.runtime_data.people.of(user_id)
+    name = person.name if person is not None else None
     session = sessions.async_create(
         entry=entry,
         data=entry.runtime_data,
