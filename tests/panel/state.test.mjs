@@ -213,6 +213,16 @@ test("after a release every tap reaches the server (the short sign-out waits)", 
   assert.equal(conn.types().filter((type) => type === "touch").length, before + 2);
 });
 
+test("a tap from before a release ended does not postpone the sign-out after it", async () => {
+  const { conn, clock, model } = await signedIn();
+  await clock.advance(1_000);
+  model.toggle("a.tpf", true); // told at 5 s at the latest
+  conn.event({ type: "release_started", session: "s1" });
+  conn.event({ type: "release_finished", session: "s1", ...JOBS });
+  await clock.advance(10_000);
+  assert.equal(conn.types().filter((type) => type === "touch").length, 0);
+});
+
 test("signed in, taps are throttled to a touch every 5 s", async () => {
   const { conn, clock, model } = await signedIn();
   model.activity();

@@ -83,6 +83,8 @@ function progress(m, event) {
 }
 
 function releaseFinished(m, event) {
+  // A tap from before the end is not told now: it would cancel the short sign-out after it.
+  m._stop("trailing");
   const jobs = m.release?.jobs ?? [];
   const summary = summarize(jobs);
   if (event.jobs) m._setJobs(event);
