@@ -48,7 +48,7 @@ def _top(snapshot: tracemalloc.Snapshot, base: tracemalloc.Snapshot, key: str) -
     root = str(Path(__file__).resolve().parent.parent) + "/"
     site = "site-packages/"
     out = []
-    for stat in snapshot.compare_to(base, key)[:25]:
+    for stat in snapshot.compare_to(base, key)[:40]:
         frame = stat.traceback[0]
         name = frame.filename.replace(root, "")
         name = name[name.find(site) + len(site) :] if site in name else name
