@@ -52,7 +52,8 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         description: EntityDescription,
     ) -> None:
         """Create the entity; its unique id and device never contain the user ID."""
-        super().__init__(entry.runtime_data.coordinator)
+        # The context: a poll tells only the entities of people whose jobs changed.
+        super().__init__(entry.runtime_data.coordinator, context=subentry.subentry_id)
         self.entity_description = description
         self._releases: ReleaseManager = entry.runtime_data.releases
         self._subentry_id = subentry.subentry_id
