@@ -31,6 +31,7 @@ async def test_setup_installs_the_blueprints(
         return {path.name: path.read_bytes() for path in folder.glob("*.yaml")}
 
     assert SHIPPED == [
+        "arrival_prompt.yaml",
         "notify_on_error.yaml",
         "release_on_arrival.yaml",
         "release_on_tag.yaml",

@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -39,7 +39,14 @@ from custom_components.ezeep.const import (
 )
 from custom_components.ezeep.coordinator.printer import PrinterCoordinator
 from custom_components.ezeep.diagnostics import async_get_config_entry_diagnostics
-from tests.conftest import PASSWORD, UNKNOWN_USER, USER_1, USER_2, print_all
+from tests.conftest import (
+    PASSWORD,
+    UNKNOWN_USER,
+    USER_1,
+    USER_2,
+    bind_readers,
+    print_all,
+)
 from tests.simulator import Simulator
 from tests.simulator.printer import PrinterSimulator
 
@@ -290,3 +297,22 @@ async def test_no_secret_in_logs_or_diagnostics(  # noqa: PLR0917 - fixtures
         assert secret not in states, secret
     assert diagnostics["entry"]["data"][CONF_PASSWORD] == REDACTED
     assert any(r.name.startswith("custom_components.ezeep") for r in caplog.records)
+
+
+async def test_diagnostics_panels(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+) -> None:
+    """Release panels are counted with their readers; no user or device ID is in it."""
+    bind_readers(
+        hass, init_integration, hass_read_only_user.id, ["reader-dev-1", "reader-dev-2"]
+    )
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    assert diagnostics["panels"] == [{"panel": 1, "readers": 2}]
+    dump = json.dumps(diagnostics)
+    assert hass_read_only_user.id not in dump
+    assert "reader-dev" not in dump

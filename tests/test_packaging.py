@@ -625,10 +625,11 @@ def test_blueprint_is_valid(path: Path) -> None:
 
 
 def test_blueprints_shipped() -> None:
-    """The three blueprints of the issue are there."""
+    """The blueprints of issues 5 and 18 are there."""
     names = {yaml_util.load_yaml_dict(path)["blueprint"]["name"] for path in BLUEPRINTS}
     assert names == {
         "Release print jobs with an NFC tag",
         "Release print jobs when a person arrives at the printer",
         "Notify on ezeep print errors",
+        "Ask on arrival whether to print waiting jobs",
     }

@@ -19,7 +19,7 @@ from custom_components.ezeep.const import (
     DOMAIN,
     SUBENTRY_TYPE_PANEL,
 )
-from tests.conftest import USER_1, bind_readers, settle
+from tests.conftest import USER_1, assert_errors, bind_readers, settle
 from tests.simulator import Simulator
 from tests.test_panel_websocket import PanelClient, requests
 
@@ -179,3 +179,22 @@ async def test_panel_subentry_flow(
     await settle(hass)
     assert init_integration.runtime_data is runtime
     assert DOMAIN in hass.config.components
+
+
+async def test_panel_user_gone_before_saving(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+) -> None:
+    """A user deactivated while the form was open is refused with a translated error."""
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, SUBENTRY_TYPE_PANEL), context={"source": "user"}
+    )
+    hass_read_only_user.is_active = False
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_PANEL_USER: hass_read_only_user.id}
+    )
+    assert_errors(
+        result, {CONF_PANEL_USER: "unknown_ha_user"}, "config_subentries.panel"
+    )
+    assert init_integration.get_subentries_of_type(SUBENTRY_TYPE_PANEL) == []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
@@ -15,6 +17,13 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ezeep.const import DOMAIN
+from custom_components.ezeep.panel.sign_in_limit import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    MAX_WAIT,
+    SignInLockedError,
+    async_get_limiter,
+)
 from tests.conftest import USER_1, bind_readers, settle
 from tests.simulator import Simulator
 from tests.test_panel_websocket import PanelClient, requests
@@ -117,3 +126,40 @@ async def test_reader_scans_count_too(  # noqa: PLR0917 - fixtures
     # Another user's panel is not locked by it.
     other = PanelClient(await hass_ws_client(hass, hass_access_token))
     assert (await other.sign_in(entry_id, USER_1))["name"] == "Alice"
+
+
+class _Connection:
+    """What the limiter reads of a websocket connection: its user."""
+
+    def __init__(self, user: MockUser) -> None:
+        self.user = user
+
+
+async def test_waits_double_and_start_over_after_a_quiet_while(
+    hass: HomeAssistant, hass_read_only_user: MockUser, freezer: FrozenDateTimeFactory
+) -> None:
+    """30 s, 60 s, ... at most 15 min, then 30 s again after 15 quiet minutes.
+
+    Failures spread over minutes (two a minute) never lock out.
+    """
+    limiter = async_get_limiter(hass)
+    connection: Any = _Connection(hass_read_only_user)
+
+    def lock_out() -> int:
+        for _ in range(MAX_FAILURES):
+            limiter.async_failed(connection)
+        with pytest.raises(SignInLockedError) as err:
+            limiter.check(connection)
+        freezer.tick(timedelta(seconds=err.value.seconds))
+        limiter.check(connection)
+        return err.value.seconds
+
+    for _ in range(MAX_FAILURES * 3):  # two a minute: never five in a minute
+        limiter.async_failed(connection)
+        limiter.check(connection)
+        freezer.tick(timedelta(seconds=FAILURE_WINDOW / 2))
+    assert [lock_out() for _ in range(7)] == [30, 60, 120, 240, 480, 900, 900]
+    freezer.tick(timedelta(seconds=MAX_WAIT + 1))
+    assert lock_out() == 30
+    async_fire_time_changed(hass)
+    await settle(hass)

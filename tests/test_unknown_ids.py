@@ -465,3 +465,16 @@ async def test_one_source_cannot_use_up_the_station(
     finally:
         SHEET_SOURCE.reset(token)
     assert [job["result"] for job in response["jobs"]] == ["completed"] * 2  # type: ignore[index]
+
+
+async def test_a_task_with_the_turn_keeps_it(hass: HomeAssistant) -> None:
+    """Asking for the turn again in the same task neither waits nor strands a waiter."""
+    guard = _guard(hass)
+    await guard.turn(CARDS[0])
+    waiter = asyncio.create_task(guard.turn(CARDS[0]))
+    await asyncio.sleep(0)
+    assert not waiter.done()
+    await guard.turn(CARDS[0])  # returns at once: this task has the turn
+    guard.answered(CARDS[0], None)
+    guard.done(CARDS[0])
+    await asyncio.wait_for(waiter, 1)

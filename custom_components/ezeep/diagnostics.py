@@ -9,7 +9,13 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from yarl import URL
 
-from .const import CONF_PASSWORD, CONF_URL, CONF_USER_ID
+from .const import (
+    CONF_PASSWORD,
+    CONF_READERS,
+    CONF_URL,
+    CONF_USER_ID,
+    SUBENTRY_TYPE_PANEL,
+)
 from .coordinator.printer import PrinterCoordinator
 from .data import EzeepConfigEntry, people_of
 from .store import async_get_store
@@ -39,6 +45,13 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
     }
+    # Release panels by number and reader count: no user or device IDs.
+    diagnostics["panels"] = [
+        {"panel": number, "readers": len(subentry.data.get(CONF_READERS, []))}
+        for number, subentry in enumerate(
+            entry.get_subentries_of_type(SUBENTRY_TYPE_PANEL), start=1
+        )
+    ]
     # People are numbered: their IDs and names (sub-entry titles) stay out.
     people = [person.subentry_id for person in people_of(entry)]
     if entry.state is not ConfigEntryState.LOADED:

@@ -125,7 +125,8 @@ class UnknownIdGuard:
 
         Raises:
             UnknownUserHeldOffError: the server did not know the ID a moment ago.
-            UnknownCardsLimitError: the station printed its limit of sheets this hour.
+            UnknownCardsLimitError: the station, or the source of this request
+                (:data:`SHEET_SOURCE`), printed its limit of sheets this hour.
 
         """
         now = time.monotonic()
@@ -165,10 +166,11 @@ class UnknownIdGuard:
         """
         digest = self._hash(user_id)
         task = asyncio.current_task()
-        while (asking := self._asking.get(digest)) is not None and asking[
-            1
-        ] is not task:
-            await asyncio.shield(asking[0])
+        while (asking := self._asking.get(digest)) is not None:
+            answered, owner = asking
+            if owner is task:
+                return  # this task has the turn already
+            await asyncio.shield(answered)
             self.before(user_id)
         if digest not in self._memory.known:
             self._asking[digest] = (asyncio.get_running_loop().create_future(), task)

@@ -57,6 +57,8 @@ VIEWS: dict[str, dict[str, Any]] = {
     # Long enough for the idle warning (10 s before the sign-out) and a tap on it.
     "warn": {"idle_timeout": 20},
     "reader": {"reader_device_ids": [READER]},
+    # A reader no admin bound to the kiosk user: the server refuses the subscription.
+    "foreign-reader": {"reader_device_ids": ["another-reader"]},
     # No station chosen (like the dashboard scripts/develop writes): the only one.
     "any-station": {"station": False},
 }

@@ -58,6 +58,8 @@ def test_tick_hold_then_print_selected_prints_nothing(tablet: Tablet) -> None:
         "button", name="Hold Contract.pdf"
     ).click()
     expect(job_row(page, "Contract.pdf")).to_contain_text("On hold")
+    # The pressed button was disabled while pending: the focus did not drop to the body.
+    assert page.evaluate("document.activeElement !== document.body")
     expect(page.get_by_role("button", name="Print selected")).to_be_disabled()
     page.get_by_role("button", name="Print selected").click(force=True)
     page.wait_for_timeout(1_000)

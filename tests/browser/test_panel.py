@@ -364,3 +364,15 @@ def test_landscape_dark(tablet_landscape: Tablet) -> None:
     )
     red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
     assert red + green + blue < 3 * 100, background  # dark
+
+
+def test_reader_not_bound_is_refused(tablet: Tablet) -> None:
+    """A card set up with a reader the admin did not bind to this user says so."""
+    stack = tablet.stack
+    stack.sim.set_user("1010", [job(1, "Taken over.pdf")])
+    page = tablet.page
+    tablet.open("foreign-reader")
+    expect(page.get_by_text("This card reader is not set up")).to_be_visible()
+    stack.fire("tag_scanned", {"tag_id": "1010", "device_id": "another-reader"})
+    page.wait_for_timeout(1_000)
+    expect(page.get_by_text("Taken over.pdf")).to_have_count(0)

@@ -40,3 +40,23 @@ test("too short a burst, or Enter long after it, is no card", () => {
   burst.key("3", 10);
   assert.equal(burst.key("Enter", 400), null);
 });
+
+test("a burst delayed halfway is no card (never the tail of an ID)", () => {
+  const burst = new KeyBurst();
+  burst.key("1", 1000);
+  burst.key("1", 1080); // the tablet was busy: 80 ms
+  burst.key("0", 1090);
+  burst.key("1", 1100);
+  assert.equal(burst.key("Enter", 1110), null);
+  // The next card after a quiet moment reads again.
+  assert.equal(type(burst, "1101", 10, 2000), "1101");
+});
+
+test("a card right after an Enter reads; longer than an ID is none", () => {
+  const burst = new KeyBurst();
+  assert.equal(type(burst, "4711", 150), null);
+  assert.equal(type(burst, "0815", 10, 1000 + 4 * 150 + 20), "0815");
+  assert.equal(type(burst, "1101", 10, 2000), "1101");
+  assert.equal(type(burst, "1102", 10, 2060), "1102");
+  assert.equal(type(new KeyBurst(), "9".repeat(129), 1), null);
+});

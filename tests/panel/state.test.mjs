@@ -108,6 +108,19 @@ test("connection lost: told only to a person signed in, cleared when back", asyn
   assert.equal(model.message, null);
 });
 
+test("a sign-in cut by a lost connection shows no error of its own", async () => {
+  const { conn, model } = await started();
+  let reject;
+  conn.answer("ezeep/panel/sign_in", () => new Promise((_resolve, fail) => (reject = fail)));
+  model.setTyped("4711");
+  const pending = model.signIn();
+  model.connectionLost();
+  reject(refused(3));
+  await pending;
+  assert.equal(model.message?.error, undefined);
+  assert.equal(model.state, State.STARTING);
+});
+
 test("the subscription of an old connection is not unsubscribed on the new one", async () => {
   const { conn, model } = await started();
   model.connectionLost();
@@ -231,6 +244,20 @@ test("idle: a warning with time to stay, then the card's own fallback sign-out",
   await clock.advance(33_000);
   assert.equal(model.session, null);
   assert.equal(model.message.key, "signed_out_idle");
+});
+
+test("the warning is timed from what the server was last told", async () => {
+  const { conn, clock, model } = await signedIn();
+  await clock.advance(4_000);
+  model.activity(); // between two touches: told at 5 s
+  assert.equal(conn.types().filter((type) => type === "touch").length, 0);
+  await clock.advance(1_000);
+  assert.equal(conn.types().filter((type) => type === "touch").length, 1);
+  // The server signs out 30 s after that touch: the warning comes 10 s before it.
+  await clock.advance(warnAfter(30) - 1);
+  assert.equal(model.warning, false);
+  await clock.advance(1);
+  assert.equal(model.warning, true);
 });
 
 test("no idle sign-out while printing", async () => {

@@ -12,7 +12,8 @@ const CODES = [
   "unknown_station", "unknown_command", "invalid_user_id", "session_expired", "user_not_registered",
   "selection_not_allowed", "job_not_found", "job_printing", "already_releasing", "cooldown",
   "rate_limited", "printer_not_ready", "unknown_user", "auth_failed", "connection_error", "timeout",
-  "stream_interrupted", "protocol_error", "server_error", "reader_not_bound", "too_many_attempts",
+  "stream_interrupted", "protocol_error", "server_error", "reader_not_bound", "sign_in_locked",
+  "card_not_convertible",
 ];
 
 test("every code has its own text, none the generic one", () => {

@@ -64,6 +64,8 @@ class _Record:
     #: Lockouts since the last success; the next wait is FIRST_WAIT * 2 ** level.
     level: int = 0
     until: float = 0.0
+    #: Whose record it is (the connection, for a connection's: ids are reused).
+    owner: object = None
 
 
 class SignInLimiter:
@@ -80,6 +82,12 @@ class SignInLimiter:
     def _keys(connection: ActiveConnection) -> tuple[_Key, _Key]:
         return ("user", connection.user.id), ("connection", str(id(connection)))
 
+    def _record(self, key: _Key, connection: ActiveConnection) -> _Record | None:
+        """The record of a key; a closed connection's (same id, other owner) is none."""
+        record = self._records.get(key)
+        owner = connection if key[0] == "connection" else connection.user.id
+        return record if record is not None and record.owner == owner else None
+
     def check(self, connection: ActiveConnection) -> None:
         """Refuse a sign-in while the user or the connection is locked out.
 
@@ -92,7 +100,7 @@ class SignInLimiter:
             (
                 record.until - now
                 for key in self._keys(connection)
-                if (record := self._records.get(key)) is not None
+                if (record := self._record(key, connection)) is not None
             ),
             default=0.0,
         )
@@ -105,9 +113,9 @@ class SignInLimiter:
         now = time.monotonic()
         self._forget_idle(now)
         for key in self._keys(connection):
-            record = self._records.setdefault(key, _Record())
-            if record.level and now - record.until > MAX_WAIT:
-                record.level = 0  # quiet for long: start over
+            if (record := self._record(key, connection)) is None:
+                owner = connection if key[0] == "connection" else connection.user.id
+                record = self._records[key] = _Record(owner=owner)
             record.failures.append(now)
             while now - record.failures[0] >= FAILURE_WINDOW:
                 record.failures.popleft()
@@ -126,7 +134,10 @@ class SignInLimiter:
             self._records.pop(key, None)
 
     def _forget_idle(self, now: float) -> None:
-        """Drop records with nothing left to remember (closed connections, old users)."""
+        """Drop records with nothing left to remember (closed connections, old users).
+
+        Also how the doubling starts over: 15 quiet minutes after a lockout ended.
+        """
         for key, record in list(self._records.items()):
             quiet = not record.failures or now - record.failures[-1] >= FAILURE_WINDOW
             if quiet and now - record.until > MAX_WAIT:

@@ -116,7 +116,7 @@ export class PanelState {
     this.busy = false;
     this.warning = false;
     this.typed = "";
-    for (const name of ["idle", "warn", "fallback"]) this._stop(name);
+    for (const name of ["idle", "warn", "fallback", "trailing"]) this._stop(name);
   }
 
   _timer(name, ms, fn) {
@@ -183,14 +183,24 @@ export class PanelState {
       if (warned) this.changed();
       return;
     }
-    this._armIdle();
     const now = this.clock.now();
     // After a release the server signs out within seconds: every tap must reach it.
     if (force || warned || this.state === State.FINISHED || now - this.touched > TOUCH_EVERY) {
-      this.touched = now;
-      this.sessionCall("ezeep/panel/touch").catch((err) => this._failed(err));
+      this._touch();
+    } else if (this.timers.trailing === undefined) {
+      // A tap between two touches is told a little later: the server's idle timer (and
+      // so the warning, timed from the last touch) never lags more than TOUCH_EVERY.
+      this._timer("trailing", this.touched + TOUCH_EVERY - now, () => this.session && this._touch());
     }
     if (warned) this.changed();
+  }
+
+  /** Tell the server the person is here; the idle timers count from now, as its own. */
+  _touch() {
+    this._stop("trailing");
+    this.touched = this.clock.now();
+    this._armIdle();
+    this.sessionCall("ezeep/panel/touch").catch((err) => this._failed(err));
   }
 
   _idleSeconds() {
@@ -233,7 +243,8 @@ export class PanelState {
 
   /** A command failed: a session the server ended clears the card; others are shown. */
   _failed(err) {
-    if (err === STALE) return;
+    // A command cut by a lost connection (haws code 3): connectionLost tells the person.
+    if (err === STALE || err?.code === 3) return;
     if (err?.code === "session_expired") this.clear();
     this.showError(err);
   }

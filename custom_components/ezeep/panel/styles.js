@@ -125,8 +125,14 @@ export const styles = css`
   .key.small-text {
     font-size: 18px;
   }
-  .message-area:empty {
+  .message-area:empty,
+  .notes:empty {
     display: none;
+  }
+  .notes {
+    display: flex;
+    flex-direction: column;
+    gap: 12px;
   }
   .message {
     border-radius: 12px;
@@ -173,13 +179,13 @@ export const styles = css`
     grid-template-columns: 1fr;
     gap: var(--ezeep-gap);
   }
-  header {
+  .head {
     display: flex;
     align-items: center;
     justify-content: space-between;
     gap: var(--ezeep-gap);
   }
-  header h2 {
+  .head h2 {
     margin: 0;
   }
   ul {
@@ -196,14 +202,14 @@ export const styles = css`
     border-bottom: 1px solid var(--divider-color);
   }
   .job input[type="checkbox"] {
-    width: 36px;
-    height: 36px;
+    width: 44px;
+    height: 44px;
     margin: 0 4px;
     accent-color: var(--primary-color);
     flex: none;
   }
   .check-space {
-    width: 44px;
+    width: 52px;
     flex: none;
   }
   .job-text {
@@ -351,10 +357,10 @@ export const styles = css`
       grid-template-areas: "head head" "msg actions" "confirm actions" "release actions" "jobs actions";
       align-items: start;
     }
-    header {
+    .head {
       grid-area: head;
     }
-    .signed-in > .message-area {
+    .signed-in > .notes {
       grid-area: msg;
     }
     .confirm {

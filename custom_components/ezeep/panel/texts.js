@@ -65,7 +65,8 @@ const BY_CODE = {
   protocol_error: "error_ask_office",
   server_error: "error_server",
   reader_not_bound: "error_reader_not_bound",
-  too_many_attempts: "error_too_many_attempts",
+  sign_in_locked: "error_sign_in_locked",
+  card_not_convertible: "error_card_not_convertible",
   invalid_format: "error_generic",
 };
 

@@ -38,7 +38,7 @@ export function renderLive(model, t) {
 
 function renderMessage(model, t) {
   const message = model.message;
-  if (!message) return html`<div class="message-area"></div>`;
+  if (!message) return nothing;
   return html`<div class="message-area">
     <div class="message ${message.kind}"><p>${messageText(message, t)}</p></div>
   </div>`;
@@ -71,11 +71,11 @@ function renderWarning(model, t) {
 export function renderSignedIn(model, t, fmt) {
   const modal = !!model.confirm;
   return html`<div class="signed-in">
-    <header ?inert=${modal}>
+    <div class="head" ?inert=${modal}>
       <h2 tabindex="-1">${model.name ? t("hello", { name: model.name }) : t("signed_in")}</h2>
       <button type="button" class="secondary sign-out" @click=${() => model.signOut()}>${t("sign_out")}</button>
-    </header>
-    <div class="notes" ?inert=${modal}>${renderWarning(model, t)} ${renderMessage(model, t)}</div>
+    </div>
+    <div class="notes" ?inert=${modal}>${renderWarning(model, t)}${renderMessage(model, t)}</div>
     ${renderConfirm(model, t)} ${renderRelease(model, t)}
     <section class="jobs" aria-labelledby="jobs-title" ?inert=${modal}>
       <h3 id="jobs-title">${t("your_jobs")}</h3>
