@@ -229,6 +229,7 @@ def test_what_loading_and_a_sign_in_cost(tablet: Tablet) -> None:
     assert panel == ["ezeep/panel/subscribe"]
     versions = {re.sub(r".*/ezeep_static/([^/]+)/.*", r"\1", url) for url in files}
     assert len(versions) == 1, files
+    assert not [url for url in files if url.endswith("/editor.js")]  # loaded on demand
     print(f"card files loaded: {len(files)}")  # the report's figures
     sent.clear()
     sim.call("reset_log", {})
