@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from .conftest import PERSON_ID, PERSON_NAME, READER, Tablet, job
-from .panel import job_row, message, screenshot, sign_in, type_id
+from .panel import axe_check, job_row, message, screenshot, sign_in, type_id
 
 
 def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:
@@ -354,7 +354,11 @@ def test_landscape_dark(tablet_landscape: Tablet) -> None:
     page = tablet.page
     tablet.open()
     expect(page.get_by_role("button", name="Sign in")).to_be_in_viewport(ratio=1)
+    axe_check(page, "signed out, dark")
     sign_in(tablet, "1008")
+    job_row(page, "Chapter 2.pdf").get_by_role("button", name="Hold").click()
+    expect(job_row(page, "Chapter 2.pdf")).to_contain_text("On hold")
+    axe_check(page, "jobs, dark")
     for name in ("Print all", "Print selected", "Sign out"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_in_viewport(
             ratio=1
