@@ -6,6 +6,7 @@ keeps its actions consistent, and passes axe-core on every state.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -199,3 +200,41 @@ def test_restart_with_a_slow_server_recovers_without_a_touch(tablet: Tablet) -> 
     expect(bar).to_have_attribute("aria-valuetext", re.compile("Printing · page"))
     expect(bar).to_have_attribute("aria-valuetext", "Printed", timeout=15_000)
     expect(message(page)).to_have_text("1 printed. Please take your prints.")
+
+
+def test_what_loading_and_a_sign_in_cost(tablet: Tablet) -> None:
+    """Loading subscribes once; a sign-in is one command (one round trip).
+
+    Every file of the card comes from one versioned path; the server is asked both job
+    lists (with and without held jobs).
+    """
+    sim = tablet.stack.sim
+    sim.set_user("1109", [job(1, "Costs.pdf")])
+    page = tablet.page
+    sent: list[str] = []
+    files: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))),
+    )
+    page.on(
+        "request",
+        lambda request: (
+            files.append(request.url) if "/ezeep_static/" in request.url else None
+        ),
+    )
+    tablet.open()
+    expect(page.get_by_label("User ID")).to_be_focused()
+    panel = [json.loads(f)["type"] for f in sent if '"ezeep/panel/' in f]
+    assert panel == ["ezeep/panel/subscribe"]
+    versions = {re.sub(r".*/ezeep_static/([^/]+)/.*", r"\1", url) for url in files}
+    assert len(versions) == 1, files
+    assert not [url for url in files if url.endswith("/editor.js")]  # loaded on demand
+    print(f"card files loaded: {len(files)}")  # the report's figures
+    sent.clear()
+    sim.call("reset_log", {})
+    sign_in(tablet, "1109")
+    expect(job_row(page, "Costs.pdf")).to_be_visible()
+    panel = [json.loads(f)["type"] for f in sent if '"ezeep/panel/' in f]
+    assert panel == ["ezeep/panel/sign_in"]
+    assert [r["cmd"] for r in sim.log()["requests"]] == ["GetJobList", "GetJobList"]

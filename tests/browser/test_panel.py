@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import expect
 
 from .conftest import PERSON_ID, PERSON_NAME, READER, Tablet, job
-from .panel import job_row, message, screenshot, sign_in, type_id
+from .panel import axe_check, job_row, message, screenshot, sign_in, type_id
 
 
 def test_keypad_sign_in_and_job_list(tablet: Tablet) -> None:
@@ -354,7 +354,11 @@ def test_landscape_dark(tablet_landscape: Tablet) -> None:
     page = tablet.page
     tablet.open()
     expect(page.get_by_role("button", name="Sign in")).to_be_in_viewport(ratio=1)
+    axe_check(page, "signed out, dark")
     sign_in(tablet, "1008")
+    job_row(page, "Chapter 2.pdf").get_by_role("button", name="Hold").click()
+    expect(job_row(page, "Chapter 2.pdf")).to_contain_text("On hold")
+    axe_check(page, "jobs, dark")
     for name in ("Print all", "Print selected", "Sign out"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_in_viewport(
             ratio=1
@@ -376,3 +380,35 @@ def test_reader_not_bound_is_refused(tablet: Tablet) -> None:
     stack.fire("tag_scanned", {"tag_id": "1010", "device_id": "another-reader"})
     page.wait_for_timeout(1_000)
     expect(page.get_by_text("Taken over.pdf")).to_have_count(0)
+
+
+def test_editor_offers_the_bound_readers(tablet: Tablet) -> None:
+    """The card's editor, run as the kiosk user, offers the readers bound to it."""
+    page = tablet.page
+    tablet.open("panel")
+    expect(page.get_by_label("User ID")).to_be_visible()
+    selector = page.evaluate(
+        """async () => {
+            const card = customElements.get("ezeep-release-panel");
+            const hass = document.querySelector("home-assistant").hass;
+            const editor = await card.getConfigElement();
+            editor.hass = hass;
+            editor.setConfig(await card.getStubConfig(hass));
+            document.body.appendChild(editor);
+            for (let i = 0; i < 50 && !editor._readers; i++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            await editor.updateComplete;
+            const form = editor.shadowRoot.querySelector("ha-form");
+            const field = form.schema.find((f) => f.name === "reader_device_ids");
+            editor.remove();
+            return field.selector;
+        }"""
+    )
+    assert selector == {
+        "select": {
+            "multiple": True,
+            "mode": "list",
+            "options": [{"value": READER, "label": READER}],
+        }
+    }

@@ -61,6 +61,7 @@ test("station not loaded yet: Station starting, retried with backoff, no sign-in
   const model = new PanelState({ conn, clock });
   await model.setConfig(CONFIG);
   assert.equal(model.state, State.STARTING);
+  assert.equal(model.waiting, true);
   assert.equal(model.message, null); // no error text: the screen says "starting"
   assert.equal(model.canSignIn, false);
   model.setTyped("4711");
@@ -74,6 +75,22 @@ test("station not loaded yet: Station starting, retried with backoff, no sign-in
   assert.equal(conn.subscribes.length, 4);
   assert.equal(model.state, State.SIGNED_OUT);
   assert.equal(model.canSignIn, true);
+});
+
+test("loading says nothing about starting while the first answer is on its way", async () => {
+  const conn = new FakeConn();
+  let answer;
+  conn.subscribe = () => new Promise((resolve) => (answer = resolve));
+  const model = new PanelState({ conn, clock: new FakeClock() });
+  const loading = model.setConfig(CONFIG);
+  await settle();
+  assert.equal(model.state, State.STARTING); // no sign-in yet
+  assert.equal(model.waiting, false); // but no "Station starting" either
+  answer(() => {});
+  await loading;
+  assert.equal(model.state, State.SIGNED_OUT);
+  model.connectionLost();
+  assert.equal(model.waiting, true);
 });
 
 test("another refusal of the subscription is shown and retried", async () => {

@@ -17,6 +17,8 @@ export class StationLink {
     this.generation = 0;
     this.retries = 0;
     this.unsub = null;
+    /** The websocket closed and no subscription has worked since. */
+    this.lost = false;
   }
 
   /** Subscribe to the station's events; retried with backoff until the station is loaded. */
@@ -43,6 +45,7 @@ export class StationLink {
       }
       this.unsub = unsub;
       this.retries = 0;
+      this.lost = false;
       const starting = m.state === State.STARTING || m.state === State.NO_STATION;
       if (starting) m.state = State.SIGNED_OUT;
       if (m.message?.startup) m.message = null;
@@ -103,6 +106,7 @@ export class StationLink {
     const m = this.model;
     this.generation++;
     this.unsub = null; // belonged to the closed connection
+    this.lost = true;
     m._stop("retry");
     const wasSignedIn = m.signedIn || m.state === State.SIGNING_IN;
     if (wasSignedIn) m.clear();

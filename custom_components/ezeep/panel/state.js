@@ -72,6 +72,12 @@ export class PanelState {
     return [State.JOBS, State.RELEASING, State.FINISHED].includes(this.state);
   }
 
+  /** Says "Station starting": a subscription failed or the connection is gone (not the
+   * first few milliseconds of every load). */
+  get waiting() {
+    return this.state === State.STARTING && (this.link.retries > 0 || this.link.lost);
+  }
+
   get canSignIn() {
     return this.state === State.SIGNED_OUT || this.signedIn;
   }

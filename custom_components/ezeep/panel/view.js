@@ -45,7 +45,7 @@ function renderMessage(model, t) {
 }
 
 export function renderSignedOut(model, t) {
-  const starting = model.state === State.STARTING;
+  const starting = model.waiting;
   const readers = (model.config.reader_device_ids ?? []).length > 0;
   const signingIn = model.state === State.SIGNING_IN;
   return html`<div class="signed-out">
