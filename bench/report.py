@@ -238,6 +238,12 @@ def scale_table(results: dict[str, Any]) -> list[str]:
                 ),
                 f"| Poll wall time | {people} | {_ms(run['poll_wall_s'] * 1000)} | |",
             ]
+            if "one_change_cpu_ms" in run:
+                out.append(
+                    f"| One person's list changed: CPU of the refresh / states written "
+                    f"| {people} | {_ms(run['one_change_cpu_ms'])} / "
+                    f"{run['one_change_writes']} | |"
+                )
         big = scale["runs"][str(scale["people"])]
         sizes = sorted(int(size) for size in scale["runs"])
         out.append(

@@ -48,7 +48,7 @@ def _top(snapshot: tracemalloc.Snapshot, base: tracemalloc.Snapshot, key: str) -
     root = str(Path(__file__).resolve().parent.parent) + "/"
     site = "site-packages/"
     out = []
-    for stat in snapshot.compare_to(base, key)[:25]:
+    for stat in snapshot.compare_to(base, key)[:40]:
         frame = stat.traceback[0]
         name = frame.filename.replace(root, "")
         name = name[name.find(site) + len(site) :] if site in name else name
@@ -96,6 +96,7 @@ async def test_scale(hass: HomeAssistant, sim: SimProcess) -> None:
         figures["top_lines"] = _top(snapshot, base, "lineno")
         figures["top_files"] = _top(snapshot, base, "filename")
     figures |= await _two_polls(hass, sim, entry)
+    figures |= await _one_person_changed(hass, sim, entry, user_ids[0])
     text = json.dumps(figures, indent=2) + "\n"
     await hass.async_add_executor_job(OUT.write_text, text)
     await _remove_entry(hass, entry)
@@ -124,3 +125,23 @@ async def _two_polls(
         "interval_s": interval,
         "requests_per_person_minute": round(per_poll * 60 / interval, 3),
     }
+
+
+async def _one_person_changed(
+    hass: HomeAssistant, sim: SimProcess, entry: Any, user_id: str
+) -> dict[str, Any]:
+    """One person's list changed (a job came): the refresh and the entity writes it costs."""
+    await sim.call("jobs", user=user_id, count=3)
+    writes = 0
+
+    def count(_event: Any) -> None:
+        nonlocal writes
+        writes += 1
+
+    unsub = hass.bus.async_listen("state_changed", count)
+    cpu = time.process_time()
+    await entry.runtime_data.coordinator.async_refresh_user(user_id)
+    await hass.async_block_till_done()
+    cpu = time.process_time() - cpu
+    unsub()
+    return {"one_change_cpu_ms": round(cpu * 1000, 1), "one_change_writes": writes}

@@ -14,6 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ezeep.const import (
+    CONF_LIST_USER,
     CONF_NAME,
     CONF_USER_ID,
     DOMAIN,
@@ -386,3 +387,46 @@ async def test_subentry_reconfigure_while_station_unloaded(
     await hass.async_block_till_done()
     # The person's entities keep their ids; they now show the new ID's jobs.
     assert hass.states.get("sensor.bob_pending_jobs").state == "2"
+
+
+async def test_person_to_do_list_user(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A person's to-do list user is chosen from the users, changed and removed."""
+    entry = init_integration
+    alice = await hass.auth.async_create_user("Alice", group_ids=["system-users"])
+    gone = await hass.auth.async_create_user("Gone", group_ids=["system-users"])
+    subentry_id = subentry_id_of(entry, USER_1)
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    selector = result["data_schema"].schema[CONF_LIST_USER]
+    assert {o["value"]: o["label"] for o in selector.config["options"]}[alice.id] == (
+        "Alice"
+    )
+    assert suggested(result, CONF_LIST_USER) is None
+    await hass.auth.async_remove_user(gone)  # while the form is open
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_USER_ID: USER_1, CONF_NAME: "Alice", CONF_LIST_USER: gone.id},
+    )
+    assert_errors(result, {CONF_LIST_USER: "unknown_ha_user"}, "config_subentries.user")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_USER_ID: USER_1, CONF_NAME: "Alice", CONF_LIST_USER: alice.id},
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.subentries[subentry_id].data) == {
+        CONF_USER_ID: USER_1,
+        CONF_NAME: "Alice",
+        CONF_LIST_USER: alice.id,
+    }
+    result = await entry.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert suggested(result, CONF_LIST_USER) == alice.id
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_USER_ID: USER_1, CONF_NAME: "Alice"}
+    )
+    await hass.async_block_till_done()
+    assert dict(entry.subentries[subentry_id].data) == {
+        CONF_USER_ID: USER_1,
+        CONF_NAME: "Alice",
+    }

@@ -89,3 +89,33 @@ async def test_a_poll_that_changed_nothing_writes_no_state(
     changed = hass.states.get(entity_id)
     assert changed is not None
     assert changed.state == "1"
+
+
+async def test_a_change_writes_only_that_persons_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Alice's list changed: her entities are written, Bob's are left alone."""
+    coordinator = init_integration.runtime_data.coordinator
+    # A write of an unchanged state moves last_reported (on the same State object).
+    before = {
+        entity_id: hass.states.get(entity_id).last_reported
+        for entity_id in ("sensor.bob_pending_jobs", "binary_sensor.bob_releasing")
+    }
+    simulator.users[USER_1].jobs.pop()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    alice = hass.states.get("sensor.alice_pending_jobs")
+    assert alice is not None
+    assert alice.state == "1"
+    for entity_id, reported in before.items():
+        assert hass.states.get(entity_id).last_reported == reported, entity_id
+
+    # The server unreachable, then back: everybody is told (availability).
+    simulator.http_error("GetJobList", 500)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.bob_pending_jobs").state == "unavailable"
+    simulator.clear_faults()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.bob_pending_jobs").state == "1"

@@ -188,12 +188,19 @@ def test_entities_named_by_translation_without_icons() -> None:
 
 
 def test_entity_event_setup() -> None:
-    """``entity-event-setup``: entities subscribe in async_added_to_hass, undone on remove."""
-    subscribe = {"async_add_listener", "async_dispatcher_connect", "async_track_state_change_event"}  # fmt: skip
+    """``entity-event-setup``: entities subscribe in async_added_to_hass, undone on remove.
+
+    Undone with ``async_on_remove``, or (``ReleaseStates.async_listen``) by
+    ``async_unlisten`` in the class's ``async_will_remove_from_hass``.
+    """
+    subscribe = {"async_add_listener", "async_dispatcher_connect", "async_track_state_change_event", "async_listen"}  # fmt: skip
     checked = 0
     for module in ("entity.py", *(f"{p}.py" for p in PLATFORMS)):
         for cls in (n for n in _tree(module).body if isinstance(n, ast.ClassDef)):
-            for name, function in _functions(cls).items():
+            functions = _functions(cls)
+            removal = functions.get("async_will_remove_from_hass")
+            unlistens = removal is not None and "async_unlisten" in _called(removal)
+            for name, function in functions.items():
                 calls = _called(function) & subscribe
                 if name != "async_added_to_hass":
                     assert not calls, (module, cls.name, name)
@@ -213,6 +220,9 @@ def test_entity_event_setup() -> None:
                         and call.func.attr in subscribe
                     ):
                         checked += 1
+                        if call.func.attr == "async_listen":
+                            assert unlistens, (module, cls.name)
+                            continue
                         assert id(call) in undone, (module, cls.name)
     assert checked
 

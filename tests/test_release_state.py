@@ -18,7 +18,7 @@ from custom_components.ezeep.tpfm.parsing import (
     parse_progress_token,
     parse_progress_type,
 )
-from tests.conftest import USER_1
+from tests.conftest import USER_1, subentry_id_of
 
 _TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 
@@ -161,3 +161,18 @@ def test_job_outcome_as_dict() -> None:
         "proc_id": None,
         "result": "queued",
     }
+
+
+async def test_entities_follow_a_person_and_stop_when_removed(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Entities that show a release listen (buttons do not); removed, they stop."""
+    states = init_integration.runtime_data.releases.states
+    # Pending jobs, progress, last result, releasing, the event and the to-do list.
+    assert len(states._listeners[USER_1]) == 6
+    hass.config_entries.async_remove_subentry(
+        init_integration, subentry_id_of(init_integration, USER_1)
+    )
+    await hass.async_block_till_done()
+    assert USER_1 not in states._listeners
+    states.async_unlisten(USER_1, print)  # nothing to stop: no error

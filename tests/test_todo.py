@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -22,10 +22,16 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.ezeep.const import CONF_RELEASE_FROM_TODO
+from custom_components.ezeep.const import CONF_LIST_USER, CONF_RELEASE_FROM_TODO
 from custom_components.ezeep.todo import job_description, size_text
 from custom_components.ezeep.tpfm import Job
-from tests.conftest import USER_1, assert_no_user_ids, settle, setup_snapshot_station
+from tests.conftest import (
+    USER_1,
+    assert_no_user_ids,
+    settle,
+    setup_snapshot_station,
+    subentry_id_of,
+)
 from tests.simulator import SimJob, Simulator, make_jobs
 from tests.simulator.printer import PrinterSimulator
 
@@ -52,18 +58,27 @@ async def items(hass: HomeAssistant, entity_id: str = ALICE) -> list[dict[str, A
     return list(response[entity_id]["items"])  # type: ignore[call-overload,index]
 
 
-async def check_off(hass: HomeAssistant, item: str, **data: Any) -> None:
+async def check_off(
+    hass: HomeAssistant, item: str, context: Context | None = None, **data: Any
+) -> None:
     await hass.services.async_call(
         "todo",
         "update_item",
         {"entity_id": ALICE, "item": item, "status": "completed", **data},
         blocking=True,
+        context=context,
     )
 
 
-async def remove(hass: HomeAssistant, *names: str) -> None:
+async def remove(
+    hass: HomeAssistant, *names: str, context: Context | None = None
+) -> None:
     await hass.services.async_call(
-        "todo", "remove_item", {"entity_id": ALICE, "item": list(names)}, blocking=True
+        "todo",
+        "remove_item",
+        {"entity_id": ALICE, "item": list(names)},
+        blocking=True,
+        context=context,
     )
 
 
@@ -267,6 +282,48 @@ async def test_unknown_item_and_no_creating(
         await entity.async_delete_todo_items(["other.tpf"])
     assert err.value.translation_key == "job_not_found"
     assert sent(simulator) == {"GetJobList": 4}  # the first polls only
+
+
+@pytest.mark.usefixtures("visible")
+async def test_who_may_use_a_list(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    hass_admin_user: Any,
+) -> None:
+    """Admins and the person's list user may; another user is refused, nothing sent."""
+    other = await hass.auth.async_create_user("Kiosk", group_ids=["system-users"])
+    alice = await hass.auth.async_create_user("Alice", group_ids=["system-users"])
+    simulator.reset_log()
+    for action in (
+        lambda: check_off(hass, REPORT_1, context=Context(user_id=other.id)),
+        lambda: remove(hass, REPORT_1, context=Context(user_id=other.id)),
+        lambda: check_off(hass, REPORT_1, context=Context(user_id=alice.id)),
+    ):
+        with pytest.raises(HomeAssistantError) as err:
+            await action()
+        assert err.value.translation_key == "todo_not_your_list"
+    assert sent(simulator) == {}
+
+    subentry = init_integration.subentries[subentry_id_of(init_integration, USER_1)]
+    hass.config_entries.async_update_subentry(
+        init_integration,
+        subentry,
+        data={**subentry.data, CONF_LIST_USER: alice.id},
+    )
+    await hass.async_block_till_done()  # a changed person reloads the station
+    await remove(hass, REPORT_2, context=Context(user_id=alice.id))
+    await check_off(hass, REPORT_1, context=Context(user_id=alice.id))
+    await settle(hass)
+    assert [p.file_name for p in simulator.prints] == [REPORT_1]
+    assert simulator.jobs_of(USER_1) == []
+    simulator.add_job(USER_1, make_jobs("report", 2)[1])
+    await init_integration.runtime_data.coordinator.async_refresh()
+    with pytest.raises(HomeAssistantError) as err:
+        await remove(hass, REPORT_2, context=Context(user_id=other.id))
+    assert err.value.translation_key == "todo_not_your_list"
+    await remove(hass, REPORT_2, context=Context(user_id=hass_admin_user.id))
+    assert simulator.jobs_of(USER_1) == []
 
 
 def test_description_texts() -> None:

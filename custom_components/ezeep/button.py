@@ -40,6 +40,8 @@ async def async_setup_entry(
 class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
     """Releases all of this person's jobs, as ``ezeep.print_all`` does."""
 
+    _follows_release = False  # a button shows nothing of a release
+
     @override
     async def async_press(self) -> None:
         """Start the release (in the background)."""
@@ -52,6 +54,8 @@ class EzeepReleaseAllButton(EzeepUserEntity, ButtonEntity):
 
 class EzeepCancelButton(EzeepUserEntity, ButtonEntity):
     """Cancels this person's running release."""
+
+    _follows_release = False
 
     @override
     async def async_press(self) -> None:

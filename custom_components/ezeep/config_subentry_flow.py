@@ -13,17 +13,48 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 import probatio as vol
 
-from .const import CONF_NAME, CONF_USER_ID, SUBENTRY_TYPE_USER
+from .const import CONF_LIST_USER, CONF_NAME, CONF_USER_ID, SUBENTRY_TYPE_USER
 from .helpers import make_client, validate_input
 from .store import async_get_store
 from .validation import InvalidUserIdError, clean_user_id
 
-#: A person's form (add and change).
+#: A person's form (add and change), without the to-do list's user.
 PERSON_SCHEMA = vol.Schema(
     {vol.Required(CONF_USER_ID): str, vol.Optional(CONF_NAME): str}
 )
+
+
+async def async_list_users(hass: HomeAssistant) -> dict[str, str]:
+    """The Home Assistant users a person's to-do list can belong to: id -> name."""
+    return {
+        user.id: user.name or user.id
+        for user in await hass.auth.async_get_users()
+        if user.is_active and not user.system_generated
+    }
+
+
+def person_schema(users: dict[str, str]) -> vol.Schema:
+    """A person's form: ID, name, and optionally the user their to-do list is for."""
+    options = [
+        SelectOptionDict(value=uid, label=name)
+        for uid, name in sorted(users.items(), key=lambda item: item[1].casefold())
+    ]
+    return PERSON_SCHEMA.extend(
+        {
+            vol.Optional(CONF_LIST_USER): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            )
+        }
+    )
 
 
 def check_user_id(value: object) -> tuple[str, str | None]:
@@ -38,8 +69,14 @@ def check_user_id(value: object) -> tuple[str, str | None]:
 
 
 def person_data(user_id: str, user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Return a person's sub-entry data: the checked ID and the name without spaces."""
-    return {CONF_USER_ID: user_id, CONF_NAME: (user_input.get(CONF_NAME) or "").strip()}
+    """Return a person's sub-entry data: the checked ID, the name without spaces.
+
+    And the to-do list's Home Assistant user when one was chosen (checked by the caller).
+    """
+    data = {CONF_USER_ID: user_id, CONF_NAME: (user_input.get(CONF_NAME) or "").strip()}
+    if list_user := user_input.get(CONF_LIST_USER):
+        data[CONF_LIST_USER] = str(list_user)
+    return data
 
 
 def user_title(entry: ConfigEntry | None, name: str, keep: str | None = None) -> str:
@@ -82,10 +119,13 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
             None if self.source == SOURCE_USER else self._get_reconfigure_subentry()
         )
         errors: dict[str, str] = {}
+        users = await async_list_users(self.hass)
         if user_input is not None:
             user_id, error = check_user_id(user_input[CONF_USER_ID])
             if error:
                 errors[CONF_USER_ID] = error
+            elif user_input.get(CONF_LIST_USER, "") not in ("", *users):
+                errors[CONF_LIST_USER] = "unknown_ha_user"
             elif self._taken(entry, user_id, subentry):
                 return self.async_abort(reason="already_configured")
             elif error := await self._async_check(entry, user_id):
@@ -102,7 +142,7 @@ class EzeepUserSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="user" if subentry is None else "reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                PERSON_SCHEMA,
+                person_schema(users),
                 user_input or (None if subentry is None else dict(subentry.data)),
             ),
             errors=errors,

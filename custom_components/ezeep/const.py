@@ -21,6 +21,8 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 # Sub-entry data (a person).
 CONF_USER_ID: Final = "user_id"
 CONF_NAME: Final = "name"
+#: The Home Assistant user who may use the person's to-do list besides administrators.
+CONF_LIST_USER: Final = "list_user_id"
 # Sub-entry data (a release panel).
 CONF_PANEL_USER: Final = "ha_user_id"
 CONF_READERS: Final = "reader_device_ids"

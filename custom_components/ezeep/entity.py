@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, override
+from typing import Any, ClassVar, override
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
@@ -42,6 +42,8 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
     """An entity of one person of a station."""
 
     _attr_has_entity_name = True
+    #: Whether the entity shows the release state (is written when it changes).
+    _follows_release: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -50,7 +52,8 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
         description: EntityDescription,
     ) -> None:
         """Create the entity; its unique id and device never contain the user ID."""
-        super().__init__(entry.runtime_data.coordinator)
+        # The context: a poll tells only the entities of people whose jobs changed.
+        super().__init__(entry.runtime_data.coordinator, context=subentry.subentry_id)
         self.entity_description = description
         self._releases: ReleaseManager = entry.runtime_data.releases
         self._subentry_id = subentry.subentry_id
@@ -85,11 +88,17 @@ class EzeepUserEntity(CoordinatorEntity[EzeepCoordinator]):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Follow the release state as well as the coordinator."""
+        """Follow the release state as well as the coordinator (unless it shows none)."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self._releases.states.async_add_listener(self._user_id, self._on_release)
-        )
+        if self._follows_release:
+            self._releases.states.async_listen(self._user_id, self._on_release)
+
+    @override
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the release state."""
+        await super().async_will_remove_from_hass()
+        if self._follows_release:
+            self._releases.states.async_unlisten(self._user_id, self._on_release)
 
     @callback
     def _on_release(self, event: ReleaseEvent | None) -> None:

@@ -8,6 +8,9 @@ removing an item deletes exactly that job through :func:`.jobs.async_delete_job`
 first ask :func:`.jobs.check_chosen`: unless the person's latest list said
 ``X-FMP-Visible: 1`` and names the job, they are refused and nothing is sent. The
 station option ``release_from_todo`` (default on) turns checking off into a refusal.
+
+Who: administrators, automations (no user), and the Home Assistant user chosen in the
+person's sub-entry (``list_user_id``); any other user is refused (``todo_not_your_list``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_RELEASE_FROM_TODO, DEFAULT_RELEASE_FROM_TODO, DOMAIN
+from .const import (
+    CONF_LIST_USER,
+    CONF_RELEASE_FROM_TODO,
+    DEFAULT_RELEASE_FROM_TODO,
+    DOMAIN,
+)
 from .data import EzeepConfigEntry
 from .entity import EzeepUserEntity, async_setup_user_entities
 from .errors import JobNotListedError, translate_errors
@@ -89,6 +97,7 @@ class EzeepJobsTodo(EzeepUserEntity, TodoListEntity):
         """Create the list of one person."""
         super().__init__(entry, subentry, description)
         self._entry = entry
+        self._list_user: str | None = subentry.data.get(CONF_LIST_USER)
 
     def _jobs(self) -> list[Job]:
         """The person's jobs of the last poll, oldest first (held ones in place)."""
@@ -123,9 +132,23 @@ class EzeepJobsTodo(EzeepUserEntity, TodoListEntity):
                 return item
         raise JobNotListedError
 
+    async def _check_user(self) -> None:
+        """Refuse a user who is neither an administrator nor the person's list user.
+
+        The context is the calling action's (Home Assistant sets it on the entity
+        before calling); no user is an automation or Home Assistant itself.
+        """
+        user_id = self._context.user_id if self._context else None
+        if user_id is None or user_id == self._list_user:
+            return
+        user = await self.hass.auth.async_get_user(user_id)
+        if user is None or not user.is_admin:
+            raise _refused("todo_not_your_list")
+
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Checked off: print exactly that job now. Anything else is refused."""
+        await self._check_user()
         with translate_errors():
             shown = self._item(item.uid)
             if item.status != TodoItemStatus.COMPLETED or (
@@ -144,6 +167,7 @@ class EzeepJobsTodo(EzeepUserEntity, TodoListEntity):
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Removed: delete exactly those jobs (each is checked before any is sent)."""
+        await self._check_user()
         with translate_errors():
             names = [self._item(uid).uid or "" for uid in uids]
             check_chosen(self._entry, self._user_id, names)

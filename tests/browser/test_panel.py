@@ -380,3 +380,35 @@ def test_reader_not_bound_is_refused(tablet: Tablet) -> None:
     stack.fire("tag_scanned", {"tag_id": "1010", "device_id": "another-reader"})
     page.wait_for_timeout(1_000)
     expect(page.get_by_text("Taken over.pdf")).to_have_count(0)
+
+
+def test_editor_offers_the_bound_readers(tablet: Tablet) -> None:
+    """The card's editor, run as the kiosk user, offers the readers bound to it."""
+    page = tablet.page
+    tablet.open("panel")
+    expect(page.get_by_label("User ID")).to_be_visible()
+    selector = page.evaluate(
+        """async () => {
+            const card = customElements.get("ezeep-release-panel");
+            const hass = document.querySelector("home-assistant").hass;
+            const editor = await card.getConfigElement();
+            editor.hass = hass;
+            editor.setConfig(await card.getStubConfig(hass));
+            document.body.appendChild(editor);
+            for (let i = 0; i < 50 && !editor._readers; i++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            await editor.updateComplete;
+            const form = editor.shadowRoot.querySelector("ha-form");
+            const field = form.schema.find((f) => f.name === "reader_device_ids");
+            editor.remove();
+            return field.selector;
+        }"""
+    )
+    assert selector == {
+        "select": {
+            "multiple": True,
+            "mode": "list",
+            "options": [{"value": READER, "label": READER}],
+        }
+    }

@@ -100,6 +100,8 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
         self._poll_lock = asyncio.Lock()
         #: Polls made: whose turn it is to have their whole list read (held.py).
         self._polls = 0
+        #: What the listeners were last told: (data, success), None before the first.
+        self._told: tuple[dict[str, UserJobs] | None, bool] | None = None
         self._store = async_get_store(hass)
 
     # -- people ----------------------------------------------------------------------
@@ -146,6 +148,37 @@ class EzeepCoordinator(DataUpdateCoordinator[dict[str, UserJobs]]):
     def async_clear_unregistered(self, subentry_id: str) -> None:
         """Let a person be polled again (they registered, or their ID was changed)."""
         self._store.async_clear_unknown(self.config_entry.entry_id, subentry_id)
+
+    # -- telling the entities ----------------------------------------------------------
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Tell the entities of the people whose jobs changed, and the others (no context).
+
+        Everyone when the server's reachability changed (availability). At 1,000 people
+        a change of one person's list wrote 8,000 entities (about 140 ms of the event
+        loop) before; now theirs.
+        """
+        told, self._told = self._told, (self.data, self.last_update_success)
+        if (
+            told is None
+            or told[0] is None
+            or self.data is None
+            or (told[1] != self.last_update_success)
+        ):
+            super().async_update_listeners()
+            return
+        old, new = told[0], self.data
+        changed = {
+            sid for sid in old.keys() | new.keys() if old.get(sid) != new.get(sid)
+        }
+        for update_callback, context in list(self._listeners.values()):
+            if context is None or context in changed:
+                try:
+                    update_callback()
+                except Exception:  # noqa: BLE001 - as Home Assistant's own loop does
+                    LOGGER.exception("Unexpected error updating an ezeep entity")
 
     # -- polling ---------------------------------------------------------------------
 

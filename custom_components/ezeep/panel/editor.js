@@ -11,6 +11,7 @@ class EzeepReleasePanelEditor extends LitElement {
     hass: { attribute: false },
     _config: { state: true },
     _texts: { state: true },
+    _readers: { state: true },
   };
 
   constructor() {
@@ -27,13 +28,39 @@ class EzeepReleasePanelEditor extends LitElement {
       this._loaded = true;
       loadTexts(this.hass.locale?.language).then((texts) => (this._texts = texts));
     }
+    const entryId = this._config?.entry_id;
+    if (this.hass && entryId && entryId !== this._readersOf) this._loadReaders(entryId);
+  }
+
+  /** The readers an admin bound to the user this runs as (the server decides, see readers.py). */
+  _loadReaders(entryId) {
+    this._readersOf = entryId;
+    this.hass
+      .callWS({ type: "ezeep/panel/readers", entry_id: entryId })
+      .then(({ readers }) => {
+        if (this._readersOf === entryId) this._readers = readers;
+      })
+      .catch(() => {
+        if (this._readersOf === entryId) this._readers = null;
+      });
+  }
+
+  /** The bound readers to pick from; none bound to this user: any device (an admin binds it). */
+  _readerSelector() {
+    const readers = this._readers ?? [];
+    if (!readers.length) return { device: { multiple: true } };
+    const options = readers.map((reader) => ({ value: reader.device_id, label: reader.name ?? reader.device_id }));
+    for (const id of this._config.reader_device_ids ?? []) {
+      if (!readers.some((reader) => reader.device_id === id)) options.push({ value: id, label: id });
+    }
+    return { select: { multiple: true, mode: "list", options } };
   }
 
   _schema() {
     const t = (key) => this._texts[key] ?? key;
     return [
       { name: "entry_id", required: true, selector: { config_entry: { integration: "ezeep" } } },
-      { name: "reader_device_ids", selector: { device: { multiple: true } } },
+      { name: "reader_device_ids", selector: this._readerSelector() },
       { name: "idle_timeout", selector: { number: { min: 5, max: 600, step: 5, mode: "box", unit_of_measurement: "s" } } },
       {
         name: "keypad",
