@@ -26,11 +26,14 @@ from custom_components.ezeep.const import CONF_LIST_USER, CONF_RELEASE_FROM_TODO
 from custom_components.ezeep.todo import job_description, size_text
 from custom_components.ezeep.tpfm import Job
 from tests.conftest import (
+    UNKNOWN_USER,
     USER_1,
     assert_no_user_ids,
     settle,
     setup_snapshot_station,
+    station_data,
     subentry_id_of,
+    user_subentry,
 )
 from tests.simulator import SimJob, Simulator, make_jobs
 from tests.simulator.printer import PrinterSimulator
@@ -324,6 +327,29 @@ async def test_who_may_use_a_list(
     assert err.value.translation_key == "todo_not_your_list"
     await remove(hass, REPORT_2, context=Context(user_id=hass_admin_user.id))
     assert simulator.jobs_of(USER_1) == []
+
+
+async def test_a_person_the_server_does_not_know(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A person that is not polled has no items: the list is unavailable."""
+    entry = MockConfigEntry(
+        domain="ezeep",
+        title="127.0.0.1",
+        data=station_data(simulator.url),
+        subentries_data=[
+            user_subentry(USER_1, "Alice"),
+            user_subentry(UNKNOWN_USER, "Carol"),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("todo.carol_print_jobs").state == "unavailable"  # type: ignore[union-attr]
+    carol = hass.data["todo"].get_entity("todo.carol_print_jobs")
+    assert carol is not None
+    assert carol.todo_items is None
+    assert hass.states.get(ALICE).state == "2"  # type: ignore[union-attr]
 
 
 def test_description_texts() -> None:

@@ -99,18 +99,15 @@ class EzeepJobsTodo(EzeepUserEntity, TodoListEntity):
         self._entry = entry
         self._list_user: str | None = subentry.data.get(CONF_LIST_USER)
 
-    def _jobs(self) -> list[Job]:
-        """The person's jobs of the last poll, oldest first (held ones in place)."""
-        user_jobs = self.user_jobs
-        if user_jobs is None:
-            return []
-        return sorted(user_jobs.jobs, key=lambda job: job.created)
-
     @property
     @override
     def todo_items(self) -> list[TodoItem] | None:
-        """One item per job; a job of the person's running release is checked."""
-        if self.user_jobs is None:
+        """One item per job of the last poll, oldest first (held ones in place).
+
+        A job of the person's running release is checked.
+        """
+        user_jobs = self.user_jobs
+        if user_jobs is None:
             return None
         releasing = self._releases.releasing(self._user_id)
         return [
@@ -122,7 +119,7 @@ class EzeepJobsTodo(EzeepUserEntity, TodoListEntity):
                 if job.file_name in releasing
                 else TodoItemStatus.NEEDS_ACTION,
             )
-            for job in self._jobs()
+            for job in sorted(user_jobs.jobs, key=lambda job: job.created)
         ]
 
     def _item(self, uid: str | None) -> TodoItem:
