@@ -286,7 +286,8 @@ async def test_slow_scan_overtaken_by_a_typed_sign_in(
 ) -> None:
     """Scan A (slow), then B types an ID at the card: B stays signed in, A never shows."""
     await panel.subscribe(init_integration.entry_id, reader_device_ids=["reader-1"])
-    simulator.stall_user(USER_1, 0.5)
+    # A's list takes 2 s: long enough that B's sign-in ends first even on a busy machine.
+    simulator.stall_user(USER_1, 2.0)
     hass.bus.async_fire("tag_scanned", {"tag_id": USER_1, "device_id": "reader-1"})
     await asyncio.sleep(0.1)
     result = await panel.sign_in(init_integration.entry_id, USER_2)
