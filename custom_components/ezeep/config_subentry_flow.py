@@ -13,17 +13,10 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.selector import (
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-)
 import probatio as vol
 
 from .const import CONF_LIST_USER, CONF_NAME, CONF_USER_ID, SUBENTRY_TYPE_USER
-from .helpers import make_client, validate_input
+from .helpers import async_list_users, make_client, user_selector, validate_input
 from .store import async_get_store
 from .validation import InvalidUserIdError, clean_user_id
 
@@ -33,28 +26,9 @@ PERSON_SCHEMA = vol.Schema(
 )
 
 
-async def async_list_users(hass: HomeAssistant) -> dict[str, str]:
-    """The Home Assistant users a person's to-do list can belong to: id -> name."""
-    return {
-        user.id: user.name or user.id
-        for user in await hass.auth.async_get_users()
-        if user.is_active and not user.system_generated
-    }
-
-
 def person_schema(users: dict[str, str]) -> vol.Schema:
     """A person's form: ID, name, and optionally the user their to-do list is for."""
-    options = [
-        SelectOptionDict(value=uid, label=name)
-        for uid, name in sorted(users.items(), key=lambda item: item[1].casefold())
-    ]
-    return PERSON_SCHEMA.extend(
-        {
-            vol.Optional(CONF_LIST_USER): SelectSelector(
-                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-            )
-        }
-    )
+    return PERSON_SCHEMA.extend({vol.Optional(CONF_LIST_USER): user_selector(users)})
 
 
 def check_user_id(value: object) -> tuple[str, str | None]:

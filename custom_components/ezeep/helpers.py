@@ -1,4 +1,4 @@
-"""A station's TPFM client (for setup and the config flows) and the flows' server check."""
+"""A station's TPFM client, the flows' server check, and the flows' choice of an HA user."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 
 from .const import CONF_PASSWORD, CONF_URL, CONF_VERIFY_SSL
 from .coordinator.jobs import polled_users
@@ -89,3 +95,23 @@ async def validate_input(client: TpfmClient, user_id: str | None) -> str | None:
     except TpfmError:
         return "cannot_connect"
     return None
+
+
+async def async_list_users(hass: HomeAssistant) -> dict[str, str]:
+    """The Home Assistant users a form may name (active, not system users): id -> name."""
+    return {
+        user.id: user.name or user.id
+        for user in await hass.auth.async_get_users()
+        if user.is_active and not user.system_generated
+    }
+
+
+def user_selector(users: dict[str, str]) -> SelectSelector:
+    """A drop-down of those users by name (the value is the user's id)."""
+    options = [
+        SelectOptionDict(value=uid, label=name)
+        for uid, name in sorted(users.items(), key=lambda item: item[1].casefold())
+    ]
+    return SelectSelector(
+        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+    )

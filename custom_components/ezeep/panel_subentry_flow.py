@@ -16,17 +16,11 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
     SubentryFlowResult,
 )
-from homeassistant.helpers.selector import (
-    DeviceSelector,
-    DeviceSelectorConfig,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-)
+from homeassistant.helpers.selector import DeviceSelector, DeviceSelectorConfig
 import probatio as vol
 
 from .const import CONF_PANEL_USER, CONF_READERS, SUBENTRY_TYPE_PANEL
+from .helpers import async_list_users, user_selector
 
 
 def panel_unique_id(ha_user_id: str) -> str:
@@ -41,15 +35,9 @@ def panel_subentries(entry: ConfigEntry) -> list[ConfigSubentry]:
 
 def _panel_schema(users: dict[str, str]) -> vol.Schema:
     """The panel form: one of the users (by name), any number of reader devices."""
-    options = [
-        SelectOptionDict(value=uid, label=name)
-        for uid, name in sorted(users.items(), key=lambda item: item[1].casefold())
-    ]
     return vol.Schema(
         {
-            vol.Required(CONF_PANEL_USER): SelectSelector(
-                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-            ),
+            vol.Required(CONF_PANEL_USER): user_selector(users),
             vol.Optional(CONF_READERS, default=[]): DeviceSelector(
                 DeviceSelectorConfig(multiple=True)
             ),
@@ -68,11 +56,7 @@ class EzeepPanelSubentryFlow(ConfigSubentryFlow):
         subentry = (
             None if self.source == SOURCE_USER else self._get_reconfigure_subentry()
         )
-        users = {
-            user.id: user.name or user.id
-            for user in await self.hass.auth.async_get_users()
-            if user.is_active and not user.system_generated
-        }
+        users = await async_list_users(self.hass)
         errors: dict[str, str] = {}
         if user_input is not None:
             ha_user_id = str(user_input[CONF_PANEL_USER])
