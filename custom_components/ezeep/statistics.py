@@ -137,12 +137,10 @@ class EzeepCounter(RestoreSensor):
         last = await self.async_get_last_sensor_data()
         if last is not None and isinstance(last.native_value, int | float):
             self._attr_native_value = int(last.native_value)
-        self.async_on_remove(self._tally.add_listener(self._on_printed))
+        self.async_on_remove(self._tally.add_listener(self._on_printed, self._user_id))
 
     @callback
-    def _on_printed(self, user_id: str, added: Printed) -> None:
-        if self._user_id is not None and user_id != self._user_id:
-            return
+    def _on_printed(self, added: Printed) -> None:
         count = self.entity_description.count_fn(added)
         if count:
             total = self._attr_native_value
